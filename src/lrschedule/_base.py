@@ -1,0 +1,224 @@
+"""The schedule base class: the Keras contract, plus value semantics.
+
+:class:`LearningRateSchedule` is what Keras 3's base class is (``__call__(step)``,
+``get_config()``, ``from_config(config)``, with Keras's ``NotImplementedError`` messages
+for a subclass that forgets an override), and gives every schedule, ours and a user's
+alike, equality and hashing by class and config, a ``repr`` that is Python rebuilding the
+schedule, and pickling and deep copies.
+
+:class:`FrozenSchedule` is the base of the library's own schedules: immutable once built,
+arguments validated in ``__init__``, attributes in ``__slots__``.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Any, ClassVar, TypeVar, overload
+
+from lrschedule import _dispatch
+from lrschedule._ops import ArrayOps
+
+__all__ = ["FrozenSchedule", "LearningRateSchedule", "rebuild"]
+
+_S = TypeVar("_S", bound="LearningRateSchedule")
+
+
+class LearningRateSchedule:
+    """A learning rate as a function of the optimizer step: ``lr = schedule(step)``.
+
+    Subclass it the Keras way: store the arguments in ``__init__``, and override
+    ``__call__(self, step)`` and ``get_config()``::
+
+        class HalfEvery(LearningRateSchedule):
+            def __init__(self, initial_learning_rate, period):
+                self.initial_learning_rate = initial_learning_rate
+                self.period = period
+
+            def __call__(self, step):
+                return self.initial_learning_rate * 0.5 ** (step // self.period)
+
+            def get_config(self):
+                return {"initial_learning_rate": self.initial_learning_rate,
+                        "period": self.period}
+
+    Such a subclass gets equality and hashing by config, a ``repr`` that rebuilds it,
+    pickling and deep copies, like the built-in schedules.
+
+    ``step`` counts optimizer updates from 0: the first update uses ``schedule(0)``.
+    """
+
+    __slots__ = ()
+
+    @overload
+    def __call__(self, step: int | float) -> float: ...
+    @overload
+    def __call__(self, step: Any) -> Any: ...
+    def __call__(self, step: Any) -> Any:
+        """The learning rate at ``step``."""
+        raise NotImplementedError(
+            f"Learning rate schedule '{type(self).__name__}' must override `__call__(self, step)`."
+        )
+
+    def get_config(self) -> dict[str, Any]:
+        """The constructor's keyword arguments: ``type(self)(**self.get_config())`` rebuilds it."""
+        raise NotImplementedError(
+            f"Learning rate schedule '{type(self).__name__}' must override "
+            "`get_config()` in order to be serializable."
+        )
+
+    @classmethod
+    def from_config(cls: type[_S], config: dict[str, Any]) -> _S:
+        """Build a schedule from :meth:`get_config`'s output: ``cls(**config)``."""
+        return cls(**config)
+
+    # ------------------------------------------------------------- value semantics
+    def _config_or_none(self) -> dict[str, Any] | None:
+        try:
+            return self.get_config()
+        except NotImplementedError:
+            return None
+
+    def __eq__(self, other: object) -> bool:
+        if self is other:
+            return True
+        if type(self) is not type(other) or not isinstance(other, LearningRateSchedule):
+            return NotImplemented
+        mine, theirs = self._config_or_none(), other._config_or_none()
+        if mine is None or theirs is None:
+            return False
+        return bool(_hashable(mine) == _hashable(theirs))
+
+    def __hash__(self) -> int:
+        config = self._config_or_none()
+        if config is None:
+            return object.__hash__(self)
+        return hash((type(self).__qualname__, _hashable(config)))
+
+    def __repr__(self) -> str:
+        config = self._config_or_none()
+        if config is None:
+            return object.__repr__(self)
+        defaults = _constructor_defaults(type(self))
+        shown = [
+            f"{key}={_repr_value(value)}"
+            for key, value in config.items()
+            if not (key in defaults and _same(defaults[key], value))
+        ]
+        return f"{type(self).__name__}({', '.join(shown)})"
+
+    def _compute(self, x: Any, ops: ArrayOps) -> Any:
+        """The formula at a prepared step ``x``, computed with ``ops``; schedules override it."""
+        raise NotImplementedError(
+            f"Learning rate schedule '{type(self).__name__}' has no array formula."
+        )
+
+
+class FrozenSchedule(LearningRateSchedule):
+    """Base of the library's schedules: validated, immutable, pickled through its config.
+
+    A subclass lists its arguments in ``_config_keys`` (Keras's order); each is stored in
+    a slot of the same name by :meth:`_assign`. ``get_config`` reads them back.
+    """
+
+    __slots__ = ("__weakref__",)
+
+    #: Constructor arguments in Keras's order; ``get_config`` returns them in this order.
+    _config_keys: ClassVar[tuple[str, ...]] = ()
+    #: Slots that may not be assigned after ``__init__``.
+    _frozen_fields: ClassVar[frozenset[str]] = frozenset()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        fields: set[str] = set()
+        for klass in cls.__mro__:
+            if issubclass(klass, FrozenSchedule):
+                slots = klass.__dict__.get("__slots__", ())
+                fields.update((slots,) if isinstance(slots, str) else slots)
+        cls._frozen_fields = frozenset(fields)
+
+    def _assign(self, **fields: Any) -> None:
+        """Set slots during ``__init__`` (the only time they can be set)."""
+        for key, value in fields.items():
+            object.__setattr__(self, key, value)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in self._frozen_fields:
+            raise AttributeError(
+                f"{type(self).__name__} is immutable: cannot set `{name}`. "
+                "Build a new schedule instead."
+            )
+        object.__setattr__(self, name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if name in self._frozen_fields:
+            raise AttributeError(f"{type(self).__name__} is immutable: cannot delete `{name}`.")
+        object.__delattr__(self, name)
+
+    def get_config(self) -> dict[str, Any]:
+        """The constructor's keyword arguments, as JSON-ready Python values."""
+        return {key: _copy_value(getattr(self, key)) for key in self._config_keys}
+
+    def __reduce__(self) -> tuple[Callable[..., Any], tuple[Any, ...], Any]:
+        state = getattr(self, "__dict__", None) or None
+        return (rebuild, (type(self), self.get_config()), state)
+
+    def __call__(self, step: Any) -> Any:
+        """The learning rate at ``step``."""
+        return _dispatch.evaluate(self, step)
+
+
+def rebuild(cls: type[_S], config: dict[str, Any]) -> _S:
+    """Unpickle a schedule: ``cls.from_config(config)``."""
+    return cls.from_config(config)
+
+
+# ------------------------------------------------------------------- helpers
+def _copy_value(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_copy_value(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _copy_value(item) for key, item in value.items()}
+    return value
+
+
+def _hashable(value: Any) -> Any:
+    """A hashable stand-in for a config value: lists and tuples alike become tuples."""
+    if isinstance(value, dict):
+        return tuple(sorted(((key, _hashable(item)) for key, item in value.items()), key=repr))
+    if isinstance(value, (list, tuple)):
+        return tuple(_hashable(item) for item in value)
+    if isinstance(value, LearningRateSchedule):
+        return (type(value).__qualname__, _hashable(value.get_config()))
+    try:
+        hash(value)
+    except TypeError:
+        return repr(value)
+    return value
+
+
+def _same(default: Any, value: Any) -> bool:
+    return type(default) is type(value) and default == value
+
+
+def _repr_value(value: Any) -> str:
+    return repr(value)
+
+
+_DEFAULTS_CACHE: dict[type, dict[str, Any]] = {}
+
+
+def _constructor_defaults(cls: type) -> dict[str, Any]:
+    cached = _DEFAULTS_CACHE.get(cls)
+    if cached is None:
+        try:
+            parameters = list(inspect.signature(cls).parameters.values())
+        except (TypeError, ValueError):
+            parameters = []
+        cached = {
+            parameter.name: parameter.default
+            for parameter in parameters
+            if parameter.default is not inspect.Parameter.empty
+        }
+        _DEFAULTS_CACHE[cls] = cached
+    return cached

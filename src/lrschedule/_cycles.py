@@ -1,0 +1,162 @@
+"""Exact boundaries of cycles whose lengths grow (or shrink) geometrically.
+
+``CosineDecayRestarts`` runs cycle ``k`` (from 0) for ``L_k = first * t**k`` steps,
+starting at ``S_k = L_0 + ... + L_{k-1}``. Keras finds the cycle of a step with
+``floor(log(1 - step / first * (1 - t)) / log(t))`` in float32, which puts restarts one
+step early or late once steps grow (from step 81,910 with ``first=10, t=2``).
+
+This module finds it exactly instead. Cycle starts are accumulated in fixed point with 256
+fraction bits, which is exact for every whole ``t`` (2.0, 3.0) and whole ``first``, and
+for fractional ``t`` until the fractions outgrow 256 bits (error below ``k * 2**-256``
+steps afterwards). The table is built lazily, up to the largest step asked for, and a
+step is located by bisection:
+
+* an integer step ``s`` is in cycle ``k`` when ``ceil(S_k) <= s < ceil(S_{k+1})``;
+* a float step when ``F_k <= s < F_{k+1}``, ``F_k`` the smallest float ``>= S_k`` (the
+  same as ``S_k <= s`` for every float ``s``).
+
+With ``t < 1`` the cycles shrink and the series ends at ``first / (1 - t)``; steps from
+there on are "past the end" (``CosineDecayRestarts`` then holds its floor).
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from bisect import bisect_right
+from fractions import Fraction
+
+__all__ = ["MAX_CYCLES", "GeometricCycles"]
+
+_BITS = 256
+_ONE = 1 << _BITS
+
+#: The table never grows past this many cycles (reached only with ``t`` within about 1e-5 of 1).
+MAX_CYCLES = 100_000
+
+
+def _fixed(value: int | float) -> int:
+    """``value * 2**256``, rounded down."""
+    numerator, denominator = value.as_integer_ratio()
+    return (numerator << _BITS) // denominator
+
+
+def _ceil_int(fixed: int) -> int:
+    return -((-fixed) >> _BITS)
+
+
+def _floor_int(fixed: int) -> int:
+    return fixed >> _BITS
+
+
+def _to_float(fixed: int) -> float:
+    """The float nearest to ``fixed / 2**256`` (``inf`` if it is too large)."""
+    try:
+        return fixed / _ONE
+    except OverflowError:
+        return math.inf
+
+
+class GeometricCycles:
+    """Cycle boundaries for lengths ``first * t**k``; ``t > 0`` and ``t != 1``.
+
+    Per cycle ``k`` the table holds ``start_ceil[k]`` (smallest integer ``>= S_k``),
+    ``start_float[k]`` (smallest float ``>= S_k``), ``end_floor[k]`` and
+    ``end_fraction[k]`` (the whole and fractional parts of ``S_{k+1}``) and
+    ``length[k]`` (``L_k`` as a float). ``remaining(k, s)`` is ``S_{k+1} - s``.
+
+    The lists only ever grow, one whole cycle at a time under a lock, so readers in
+    other threads always see a consistent prefix.
+    """
+
+    def __init__(self, first: int | float, t: float) -> None:
+        self.first = first
+        self.t = t
+        self._t_fixed = _fixed(t)
+        self._lock = threading.Lock()
+        self._next_start = 0  # S_k of the next cycle to add, fixed point
+        self._next_length = _fixed(first)  # L_k of the next cycle to add, fixed point
+        self.start_ceil: list[int] = []
+        self.start_float: list[float] = []
+        self.end_floor: list[int] = []
+        self.end_fraction: list[float] = []
+        self.length: list[float] = []
+        #: Integer and float steps below these lie in a tabulated cycle.
+        self.covered_int = 0
+        self.covered_float = 0.0
+        self.finite = t < 1
+        #: With t < 1: the smallest integer and the smallest float at or past the end.
+        self.end_ceil: int | None = None
+        self.end_float: float | None = None
+        if self.finite:
+            total = Fraction(first) / (1 - Fraction(t))
+            self.end_ceil = math.ceil(total)
+            self.end_float = _float_at_least(total)
+        self._add()
+
+    # ------------------------------------------------------------------ building
+    def _add(self) -> bool:
+        """Append the next cycle; False once cycles are shorter than 2**-256 steps."""
+        length = self._next_length
+        if length == 0:
+            return False
+        if len(self.length) >= MAX_CYCLES:
+            raise ValueError(
+                f"CosineDecayRestarts with t_mul={self.t!r} needs more than {MAX_CYCLES:,} "
+                f"cycles of first_decay_steps={self.first!r} to reach this step; cycles that "
+                "barely change length are not supported. Use t_mul=1.0 for equal cycles."
+            )
+        start = self._next_start
+        end = start + length
+        whole = _floor_int(end)
+        self.start_ceil.append(_ceil_int(start))
+        self.start_float.append(_float_at_least(Fraction(start, _ONE)))
+        self.end_floor.append(whole)
+        self.end_fraction.append(_to_float(end - (whole << _BITS)))
+        self.length.append(_to_float(length))
+        self._next_start = end
+        self._next_length = (length * self._t_fixed) >> _BITS
+        self.covered_int = _ceil_int(end)
+        self.covered_float = _float_at_least(Fraction(end, _ONE))
+        return True
+
+    def cover(self, step: int | float) -> None:
+        """Extend the table until it holds the cycle of ``step`` (or the cycles run out)."""
+        limit = _fixed(step)
+        with self._lock:
+            while self._next_start <= limit and self._add():
+                pass
+
+    # ------------------------------------------------------------------ lookups
+    def locate_int(self, step: int) -> int:
+        """The cycle of integer ``step``, or -1 when it is past the end of a finite series."""
+        if step >= self.covered_int:
+            if self.end_ceil is not None and step >= self.end_ceil:
+                return -1
+            self.cover(step)
+            if step >= self.covered_int:
+                return -1
+        return bisect_right(self.start_ceil, step) - 1
+
+    def locate_float(self, step: float) -> int:
+        """The cycle of float ``step``, or -1 when it is past the end of a finite series."""
+        if step >= self.covered_float:
+            if self.end_float is not None and step >= self.end_float:
+                return -1
+            self.cover(step)
+            if step >= self.covered_float:
+                return -1
+        return bisect_right(self.start_float, step) - 1
+
+    def remaining(self, k: int, step: int | float) -> float:
+        """``S_{k+1} - step``: the steps left in cycle ``k``, without cancellation."""
+        return (self.end_floor[k] - step) + self.end_fraction[k]
+
+
+def _float_at_least(value: Fraction) -> float:
+    """The smallest float that is ``>= value`` (``inf`` past the largest float)."""
+    try:
+        nearest = float(value)
+    except OverflowError:
+        return math.inf
+    return math.nextafter(nearest, math.inf) if Fraction(nearest) < value else nearest

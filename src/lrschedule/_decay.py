@@ -1,0 +1,454 @@
+"""Keras 3's exponential, piecewise-constant, polynomial and inverse-time decays.
+
+Each ``__call__`` computes a Python ``int``/``float`` step inline with plain arithmetic
+(the hot path) and hands any other step to :mod:`lrschedule._dispatch`, which evaluates
+``_array`` on it. Integer steps are divided as integers, so staircase floors and cycle
+counts are exact at any step.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_left
+from typing import Any
+
+from lrschedule._base import FrozenSchedule
+from lrschedule._dispatch import evaluate
+from lrschedule._ops import ArrayOps
+from lrschedule._validation import (
+    Real,
+    as_exact,
+    check_flag,
+    check_name,
+    check_number_list,
+    check_real,
+    describe_sequence,
+    require,
+)
+
+__all__ = ["ExponentialDecay", "InverseTimeDecay", "PiecewiseConstantDecay", "PolynomialDecay"]
+
+
+def _decay_steps(value: Any, name: str = "decay_steps") -> Real:
+    steps = check_real(name, value)
+    require(steps > 0, name, value, "> 0")
+    return steps
+
+
+class ExponentialDecay(FrozenSchedule):
+    """Multiply the learning rate by ``decay_rate`` every ``decay_steps`` steps (or in stairs).
+
+    .. math::
+
+        \\eta(t) = \\eta_0 \\cdot r^{t / T}
+        \\qquad\\text{or, with staircase,}\\qquad
+        \\eta(t) = \\eta_0 \\cdot r^{\\lfloor t / T \\rfloor}
+
+    In Python: ``initial_learning_rate * decay_rate ** (step / decay_steps)``, with
+    ``step // decay_steps`` as the exponent when ``staircase`` is true (an exact integer
+    division for integer steps, however large).
+
+    Args:
+        initial_learning_rate: The learning rate at step 0 (``eta_0``).
+        decay_steps: Steps over which the rate is multiplied by ``decay_rate`` (``T``); > 0.
+        decay_rate: The factor applied every ``decay_steps`` steps (``r``); > 0.
+        staircase: Decay at discrete intervals (every ``decay_steps`` steps) when true.
+        name: Name of the schedule; kept in the config, as in Keras.
+
+    Raises:
+        ValueError: ``decay_steps <= 0``, ``decay_rate <= 0``, or a number that is NaN or infinite.
+        TypeError: An argument of the wrong type (a string, ``None``, a ``bool`` for a number).
+
+    Example:
+        >>> schedule = ExponentialDecay(0.1, decay_steps=100000, decay_rate=0.96, staircase=True)
+        >>> schedule(0), schedule(99999), schedule(100000)
+        (0.1, 0.1, 0.096)
+        >>> round(ExponentialDecay(0.05, 10, 0.96)(5), 12)
+        0.048989794856
+    """
+
+    __slots__ = (
+        "initial_learning_rate",
+        "decay_steps",
+        "decay_rate",
+        "staircase",
+        "name",
+        "_lr0",
+        "_steps",
+        "_rate",
+    )
+    _config_keys = ("initial_learning_rate", "decay_steps", "decay_rate", "staircase", "name")
+
+    initial_learning_rate: Real
+    decay_steps: Real
+    decay_rate: Real
+    staircase: bool
+    name: str | None
+    _lr0: float
+    _steps: Real
+    _rate: float
+
+    def __init__(
+        self,
+        initial_learning_rate: Real,
+        decay_steps: Real,
+        decay_rate: Real,
+        staircase: bool = False,
+        name: str | None = "ExponentialDecay",
+    ) -> None:
+        lr0 = check_real("initial_learning_rate", initial_learning_rate)
+        steps = _decay_steps(decay_steps)
+        rate = check_real("decay_rate", decay_rate)
+        require(rate > 0, "decay_rate", decay_rate, "> 0")
+        self._assign(
+            initial_learning_rate=lr0,
+            decay_steps=steps,
+            decay_rate=rate,
+            staircase=check_flag("staircase", staircase),
+            name=check_name(name),
+            _lr0=float(lr0),
+            _steps=as_exact(steps),
+            _rate=float(rate),
+        )
+
+    def __call__(self, step: Any) -> Any:
+        if step.__class__ is int and step >= 0:
+            try:
+                if self.staircase:
+                    return self._lr0 * self._rate ** (step // self._steps)
+                return self._lr0 * self._rate ** (step / self._steps)
+            except OverflowError:  # decay_rate > 1 at a huge step, or a step past the float range
+                return self._lr0 * self._rate**math.inf
+        return evaluate(self, step)
+
+    def _compute(self, x: Any, ops: ArrayOps) -> Any:
+        if self.staircase:
+            exponent = ops.floor_ratio(x, self._steps)
+        else:
+            exponent = ops.ratio(x, self._steps)
+        return self._lr0 * ops.power(self._rate, exponent)
+
+
+class InverseTimeDecay(FrozenSchedule):
+    """Divide the learning rate by ``1 + decay_rate * step / decay_steps``.
+
+    .. math::
+
+        \\eta(t) = \\frac{\\eta_0}{1 + r \\cdot t / T}
+        \\qquad\\text{or, with staircase,}\\qquad
+        \\eta(t) = \\frac{\\eta_0}{1 + r \\cdot \\lfloor t / T \\rfloor}
+
+    In Python: ``initial_learning_rate / (1 + decay_rate * step / decay_steps)``, with
+    ``step // decay_steps`` in place of ``step / decay_steps`` when ``staircase`` is true.
+
+    Args:
+        initial_learning_rate: The learning rate at step 0 (``eta_0``).
+        decay_steps: How often to apply the decay (``T``); > 0.
+        decay_rate: How fast the rate falls (``r``); >= 0 (a negative rate would divide by zero).
+        staircase: Apply the decay in discrete steps when true.
+        name: Name of the schedule; kept in the config, as in Keras.
+
+    Raises:
+        ValueError: ``decay_steps <= 0``, ``decay_rate < 0``, or a NaN or infinite number.
+        TypeError: An argument of the wrong type.
+
+    Example:
+        >>> schedule = InverseTimeDecay(0.1, decay_steps=10, decay_rate=0.5, staircase=True)
+        >>> schedule(9), schedule(10), schedule(20)
+        (0.1, 0.06666666666666667, 0.05)
+    """
+
+    __slots__ = (
+        "initial_learning_rate",
+        "decay_steps",
+        "decay_rate",
+        "staircase",
+        "name",
+        "_lr0",
+        "_steps",
+        "_rate",
+    )
+    _config_keys = ("initial_learning_rate", "decay_steps", "decay_rate", "staircase", "name")
+
+    initial_learning_rate: Real
+    decay_steps: Real
+    decay_rate: Real
+    staircase: bool
+    name: str | None
+    _lr0: float
+    _steps: Real
+    _rate: float
+
+    def __init__(
+        self,
+        initial_learning_rate: Real,
+        decay_steps: Real,
+        decay_rate: Real,
+        staircase: bool = False,
+        name: str | None = "InverseTimeDecay",
+    ) -> None:
+        lr0 = check_real("initial_learning_rate", initial_learning_rate)
+        steps = _decay_steps(decay_steps)
+        rate = check_real("decay_rate", decay_rate)
+        require(rate >= 0, "decay_rate", decay_rate, ">= 0")
+        self._assign(
+            initial_learning_rate=lr0,
+            decay_steps=steps,
+            decay_rate=rate,
+            staircase=check_flag("staircase", staircase),
+            name=check_name(name),
+            _lr0=float(lr0),
+            _steps=as_exact(steps),
+            _rate=float(rate),
+        )
+
+    def __call__(self, step: Any) -> Any:
+        if step.__class__ is int and step >= 0:
+            try:
+                if self.staircase:
+                    return self._lr0 / (1.0 + self._rate * (step // self._steps))
+                return self._lr0 / (1.0 + self._rate * (step / self._steps))
+            except OverflowError:  # a step past the float range: the limit
+                return self._lr0 / (1.0 + self._rate * math.inf) if self._rate else self._lr0
+        return evaluate(self, step)
+
+    def _compute(self, x: Any, ops: ArrayOps) -> Any:
+        if self.staircase:
+            progress = ops.floor_ratio(x, self._steps)
+        else:
+            progress = ops.ratio(x, self._steps)
+        return self._lr0 / (1.0 + self._rate * progress)
+
+
+class PolynomialDecay(FrozenSchedule):
+    """Decay polynomially to ``end_learning_rate`` over ``decay_steps``, then hold it.
+
+    .. math::
+
+        \\eta(t) = (\\eta_0 - \\eta_e) \\left(1 - \\frac{\\min(t, T)}{T}\\right)^p + \\eta_e
+
+    In Python: ``(initial_learning_rate - end_learning_rate) * (1 - min(step, decay_steps)
+    / decay_steps) ** power + end_learning_rate``. It then stays at ``end_learning_rate``.
+
+    With ``cycle=True`` the span is stretched to the next multiple of ``decay_steps``
+    instead, ``T' = decay_steps * max(1, ceil(step / decay_steps))``, and the fraction is
+    ``(T' - step) / T'``: the rate reaches ``end_learning_rate`` at every multiple of
+    ``decay_steps`` and jumps back up one step later (to a lower peak each time).
+
+    The fraction left, ``(T - min(t, T)) / T``, is computed by subtracting before
+    dividing: exact for integer steps, with no cancellation near the end.
+
+    Args:
+        initial_learning_rate: The learning rate at step 0 (``eta_0``).
+        decay_steps: Steps to decay over (``T``); > 0.
+        end_learning_rate: The final learning rate (``eta_e``).
+        power: The power of the polynomial (``p``); >= 0. 1.0 is a straight line.
+        cycle: Whether to restart past ``decay_steps`` (see above).
+        name: Name of the schedule; kept in the config, as in Keras.
+
+    Raises:
+        ValueError: ``decay_steps <= 0``, ``power < 0``, or a NaN or infinite number.
+        TypeError: An argument of the wrong type.
+
+    Example:
+        >>> schedule = PolynomialDecay(0.1, decay_steps=10, end_learning_rate=0.01)
+        >>> schedule(0), schedule(5), schedule(10), schedule(15)
+        (0.1, 0.055, 0.01, 0.01)
+        >>> cycling = PolynomialDecay(0.1, 10, 0.01, cycle=True)
+        >>> cycling(10), cycling(11)
+        (0.01, 0.0505)
+    """
+
+    __slots__ = (
+        "initial_learning_rate",
+        "decay_steps",
+        "end_learning_rate",
+        "power",
+        "cycle",
+        "name",
+        "_lr0",
+        "_steps",
+        "_end",
+        "_span",
+        "_power",
+    )
+    _config_keys = (
+        "initial_learning_rate",
+        "decay_steps",
+        "end_learning_rate",
+        "power",
+        "cycle",
+        "name",
+    )
+
+    initial_learning_rate: Real
+    decay_steps: Real
+    end_learning_rate: Real
+    power: Real
+    cycle: bool
+    name: str | None
+    _lr0: float
+    _steps: Real
+    _end: float
+    _span: float
+    _power: float
+
+    def __init__(
+        self,
+        initial_learning_rate: Real,
+        decay_steps: Real,
+        end_learning_rate: Real = 0.0001,
+        power: Real = 1.0,
+        cycle: bool = False,
+        name: str | None = "PolynomialDecay",
+    ) -> None:
+        lr0 = check_real("initial_learning_rate", initial_learning_rate)
+        steps = _decay_steps(decay_steps)
+        end = check_real("end_learning_rate", end_learning_rate)
+        exponent = check_real("power", power)
+        require(exponent >= 0, "power", power, ">= 0")
+        self._assign(
+            initial_learning_rate=lr0,
+            decay_steps=steps,
+            end_learning_rate=end,
+            power=exponent,
+            cycle=check_flag("cycle", cycle),
+            name=check_name(name),
+            _lr0=float(lr0),
+            _steps=as_exact(steps),
+            _end=float(end),
+            _span=float(lr0) - float(end),
+            _power=float(exponent),
+        )
+
+    def __call__(self, step: Any) -> Any:
+        if step.__class__ is int and step >= 0:
+            steps = self._steps
+            if self.cycle:
+                try:
+                    spans, into = divmod(step, steps)
+                    if into:
+                        left = (steps - into) / ((spans + 1) * steps)
+                    else:  # the end of a span, or step 0
+                        left = 0.0 if spans else 1.0
+                except OverflowError:  # a step past the float range, fractional decay_steps
+                    left = 0.0
+            elif step < steps:
+                left = (steps - step) / steps
+            else:
+                left = 0.0
+            return self._span * left**self._power + self._end
+        return evaluate(self, step)
+
+    def _compute(self, x: Any, ops: ArrayOps) -> Any:
+        if self.cycle:
+            left = ops.cycle_left(x, self._steps)
+        else:
+            left = ops.left(x, self._steps)
+        return self._span * left**self._power + self._end
+
+
+class PiecewiseConstantDecay(FrozenSchedule):
+    """A constant learning rate between boundaries: ``values[i]`` on the i-th interval.
+
+    .. math::
+
+        \\eta(t) = v_i \\quad\\text{where } i = \\#\\{\\, j : b_j < t \\,\\}
+
+    In Python: ``values[bisect.bisect_left(boundaries, step)]``. The intervals are closed
+    on the right, as in Keras: ``values[0]`` while ``step <= boundaries[0]``, ``values[i]``
+    while ``boundaries[i-1] < step <= boundaries[i]``, ``values[-1]`` once
+    ``step > boundaries[-1]``. At a boundary step the earlier value still applies; the
+    new one starts one step later.
+
+    Comparisons are exact for integer steps and boundaries of any size. The result is a
+    float even when the values are ints (Keras would return an int tensor).
+
+    Args:
+        boundaries: Strictly increasing steps at which the value changes (list or tuple).
+        values: The learning rates; exactly one more than ``boundaries``.
+        name: Name of the schedule; kept in the config, as in Keras.
+
+    Raises:
+        ValueError: The lengths do not match, the boundaries are not strictly increasing,
+            or a number is NaN or infinite.
+        TypeError: ``boundaries`` or ``values`` is not a list or tuple of numbers.
+
+    Example:
+        >>> schedule = PiecewiseConstantDecay([100, 200], [1.0, 0.5, 0.1])
+        >>> schedule(100), schedule(101), schedule(200), schedule(201)
+        (1.0, 0.5, 0.5, 0.1)
+    """
+
+    __slots__ = ("boundaries", "values", "name", "_bounds", "_levels", "_containers")
+    _config_keys = ("boundaries", "values", "name")
+
+    boundaries: tuple[Real, ...]
+    values: tuple[Real, ...]
+    name: str | None
+    _bounds: tuple[Real, ...]
+    _levels: tuple[float, ...]
+    _containers: tuple[type, type]
+
+    def __init__(
+        self,
+        boundaries: list[Real] | tuple[Real, ...],
+        values: list[Real] | tuple[Real, ...],
+        name: str | None = "PiecewiseConstant",
+    ) -> None:
+        bounds = check_number_list("boundaries", boundaries)
+        levels = check_number_list("values", values)
+        if len(bounds) != len(levels) - 1:
+            raise ValueError(
+                "The length of boundaries should be 1 less than the length of values. "
+                f"Received: boundaries={describe_sequence(bounds)}, "
+                f"and values={describe_sequence(levels)}."
+            )
+        for index in range(1, len(bounds)):
+            if not bounds[index] > bounds[index - 1]:
+                raise ValueError(
+                    "Argument `boundaries` must be strictly increasing. "
+                    f"Received: boundaries={list(bounds)!r} "
+                    f"(boundaries[{index}]={bounds[index]!r} is not greater than "
+                    f"boundaries[{index - 1}]={bounds[index - 1]!r})"
+                )
+        self._assign(
+            boundaries=tuple(bounds),
+            values=tuple(levels),
+            name=check_name(name),
+            _bounds=tuple(as_exact(bound) for bound in bounds),
+            _levels=tuple(float(level) for level in levels),
+            _containers=(type(bounds), type(levels)),
+        )
+
+    def get_config(self) -> dict[str, Any]:
+        bounds_type, levels_type = self._containers
+        return {
+            "boundaries": bounds_type(self.boundaries),
+            "values": levels_type(self.values),
+            "name": self.name,
+        }
+
+    def __call__(self, step: Any) -> Any:
+        if step.__class__ is int and step >= 0:
+            return self._levels[bisect_left(self._bounds, step)]
+        return evaluate(self, step)
+
+    def _compute(self, x: Any, ops: ArrayOps) -> Any:
+        if not self._bounds:
+            return ops.to_float(x) * 0.0 + self._levels[0]
+        if ops.is_integer(x):
+            # For an integer step, step <= b exactly when step <= floor(b).
+            bounds = [math.floor(bound) for bound in self._bounds]
+            table = ops.constant(bounds, like=x, integer=True)
+        else:
+            float_bounds = [_float_at_most(bound) for bound in self._bounds]
+            table = ops.constant(float_bounds, like=x, integer=False)
+        index = ops.searchsorted(table, x, right=False)
+        return ops.take(ops.constant(self._levels, like=x, integer=False), index)
+
+
+def _float_at_most(value: Real) -> float:
+    """The largest float that is ``<= value`` (``value`` itself for a float)."""
+    nearest = float(value)
+    return math.nextafter(nearest, -math.inf) if nearest > value else nearest

@@ -1,0 +1,151 @@
+"""The array primitives the schedule formulas need, one record per array library.
+
+A schedule evaluates an array step (NumPy today; PyTorch, JAX and TensorFlow through
+their own records) with a handful of primitives: exact integer division, conversion to
+the compute float, ``minimum``/``maximum``/``where``, ``sin``, a sorted-table lookup.
+:class:`ArrayOps` declares them and builds the exact helpers every formula shares
+(:meth:`ArrayOps.ratio`, :meth:`ArrayOps.left`, ...) on top of them, so a new array
+library is supported by implementing the primitives only.
+
+The helpers keep integer steps exact: an integer step is split as
+``q, r = divmod(step, d)`` and the continuous phase is ``q + r / d``, so no precision is
+lost when the step no longer fits the float's mantissa (2**24 for float32, 2**53 for
+float64).
+
+This module imports nothing outside the standard library: a record for a framework lives
+in its own module, loaded only when a step of that framework arrives.
+"""
+
+from __future__ import annotations
+
+import math
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from typing import Any
+
+__all__ = ["ArrayOps"]
+
+
+class ArrayOps(ABC):
+    """Primitives over one array library, and the exact helpers built from them.
+
+    ``x`` below is a *prepared* step (see :meth:`prepare`): an array of the library with
+    an integer or floating dtype, already validated. Scalars ``d`` are positive Python
+    ``int`` or ``float`` values taken from the schedule's arguments; an ``int`` is used
+    where the argument is a whole number, which is what keeps integer steps exact.
+    """
+
+    #: Library name used in messages and cache keys.
+    name: str = "array"
+
+    # ----------------------------------------------------------------- primitives
+    @abstractmethod
+    def prepare(self, step: Any) -> Any:
+        """Validate ``step`` and return it as an array of this library (integer or float dtype)."""
+
+    @abstractmethod
+    def finish(self, result: Any, step: Any) -> Any:
+        """Turn a compute-float result into what the caller gets for ``step`` (dtype, shape)."""
+
+    @abstractmethod
+    def is_integer(self, x: Any) -> bool:
+        """Whether the prepared step has an integer dtype (and must be divided exactly)."""
+
+    @abstractmethod
+    def to_float(self, x: Any) -> Any:
+        """``x`` converted to the compute float dtype."""
+
+    @abstractmethod
+    def divmod(self, x: Any, d: int | float) -> tuple[Any, Any]:
+        """Floor division and remainder, exact for integer ``x`` and integer ``d``."""
+
+    @abstractmethod
+    def minimum(self, x: Any, c: Any) -> Any:
+        """Elementwise minimum of an array and an array or scalar."""
+
+    @abstractmethod
+    def maximum(self, x: Any, c: Any) -> Any:
+        """Elementwise maximum of an array and an array or scalar."""
+
+    @abstractmethod
+    def where(self, condition: Any, a: Any, b: Any) -> Any:
+        """Elementwise ``a if condition else b``; both sides are computed."""
+
+    @abstractmethod
+    def sin(self, x: Any) -> Any:
+        """Elementwise sine."""
+
+    @abstractmethod
+    def power(self, base: float, exponent: Any) -> Any:
+        """``base ** exponent`` for a scalar base and an array exponent."""
+
+    @abstractmethod
+    def constant(self, values: Sequence[int | float], like: Any, *, integer: bool) -> Any:
+        """A 1-d array of ``values`` on ``like``'s device, for lookups against ``like``.
+
+        With ``integer`` the values are whole numbers, stored in ``like``'s integer dtype
+        and clipped to its range (``like`` is then an integer array); otherwise they are
+        stored in the compute float dtype.
+        """
+
+    @abstractmethod
+    def upper_bound(self, x: Any) -> int | float:
+        """A Python number no smaller than any element of ``x`` (its maximum, or its dtype's)."""
+
+    @abstractmethod
+    def int_max(self, x: Any) -> int | None:
+        """The largest value of ``x``'s integer dtype (``None`` for unbounded Python ints)."""
+
+    @abstractmethod
+    def searchsorted(self, table: Any, x: Any, *, right: bool) -> Any:
+        """Insertion indices of ``x`` into sorted ``table`` (``side='right'`` when ``right``)."""
+
+    @abstractmethod
+    def take(self, table: Any, index: Any) -> Any:
+        """``table[index]`` elementwise."""
+
+    # ------------------------------------------------------------ exact helpers
+    def ratio(self, x: Any, d: int | float) -> Any:
+        """``x / d`` as a float, with integer ``x`` split as ``q + r / d`` (exact at any step)."""
+        if self.is_integer(x):
+            q, r = self.divmod(x, d)
+            return self.to_float(q) + self.to_float(r) / d
+        return self.to_float(x) / d
+
+    def floor_ratio(self, x: Any, d: int | float) -> Any:
+        """``floor(x / d)`` as a float holding a whole number, found by exact floor division."""
+        q, _ = self.divmod(x, d)
+        return self.to_float(q)
+
+    def left(self, x: Any, d: int | float) -> Any:
+        """The fraction of a span of ``d`` steps still ahead: ``(d - min(x, d)) / d``.
+
+        The subtraction happens before the conversion to float, so the value is exact
+        for integer steps however large, and has no cancellation near the end of the
+        span (where ``1 - x / d`` would lose all its digits).
+        """
+        return self.to_float(d - self.minimum(x, d)) / d
+
+    def cycle_left(self, x: Any, d: int | float) -> Any:
+        """The fraction left of the stretched span that ``PolynomialDecay(cycle=True)`` decays over.
+
+        The span is ``D = d * max(1, ceil(x / d))`` and the fraction is ``(D - x) / D``:
+        0 exactly at every multiple of ``d`` (except step 0, where it is 1), then
+        restarting just above it.
+        """
+        q, r = self.divmod(x, d)
+        # With x = q * d + r: D - x is d - r inside a span, 0 at its end, and d at step 0.
+        # Computed from r, it needs no product that could overflow an integer dtype.
+        remaining = self.where(r > 0, d - r, self.where(q > 0, 0, d))
+        spans = self.maximum(self.where(r > 0, q + 1, q), 1)
+        return self.to_float(remaining) / (self.to_float(spans) * d)
+
+    def half_cosine(self, left: Any) -> Any:
+        """``0.5 * (1 + cos(pi * (1 - left)))``, without cancellation (see ``_cosine``)."""
+        upper = left >= 0.5
+        wave = self.sin(self.where(upper, math.pi * (left - 0.5), (math.pi / 2) * left))
+        return self.where(upper, 0.5 + 0.5 * wave, wave * wave)
+
+    def shifted(self, x: Any, offset: int | float) -> Any:
+        """``max(x - offset, 0)``: the step on a clock that starts at ``offset``."""
+        return self.maximum(x - offset, 0)

@@ -1,0 +1,84 @@
+"""The array primitives over plain Python numbers.
+
+Every schedule computes a non-negative Python ``int`` step inline, in its ``__call__``.
+Python ``float`` steps (and ints, when a test asks) go through the same formula as arrays,
+with this record: ``where`` picks a branch, ``searchsorted`` bisects, ``take`` indexes.
+The result is a Python ``float``.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
+from typing import Any
+
+from lrschedule._ops import ArrayOps
+from lrschedule._validation import bad_step
+
+__all__ = ["PYTHON_OPS", "PythonOps"]
+
+
+class PythonOps(ArrayOps):
+    """:class:`~lrschedule._ops.ArrayOps` for a single Python ``int`` or ``float``."""
+
+    name = "python"
+
+    def prepare(self, step: Any) -> Any:
+        if step != step:
+            bad_step(step, "a number, not NaN")
+        if step < 0:
+            bad_step(step, ">= 0")
+        if step == math.inf:
+            bad_step(step, "finite")
+        return step
+
+    def finish(self, result: Any, step: Any) -> Any:
+        return float(result)
+
+    def is_integer(self, x: Any) -> bool:
+        return type(x) is int
+
+    def to_float(self, x: Any) -> Any:
+        return float(x)
+
+    def divmod(self, x: Any, d: int | float) -> tuple[Any, Any]:
+        quotient, remainder = divmod(x, d)
+        return quotient, remainder
+
+    def minimum(self, x: Any, c: Any) -> Any:
+        return x if x <= c else c
+
+    def maximum(self, x: Any, c: Any) -> Any:
+        return x if x >= c else c
+
+    def where(self, condition: Any, a: Any, b: Any) -> Any:
+        return a if condition else b
+
+    def sin(self, x: Any) -> Any:
+        return math.sin(x)
+
+    def power(self, base: float, exponent: Any) -> Any:
+        try:
+            return base**exponent
+        except OverflowError:
+            return base**math.inf
+
+    def constant(self, values: Sequence[int | float], like: Any, *, integer: bool) -> Any:
+        return values
+
+    def upper_bound(self, x: Any) -> int | float:
+        bound: int | float = x
+        return bound
+
+    def int_max(self, x: Any) -> int | None:
+        return None
+
+    def searchsorted(self, table: Any, x: Any, *, right: bool) -> Any:
+        return bisect_right(table, x) if right else bisect_left(table, x)
+
+    def take(self, table: Any, index: Any) -> Any:
+        return table[index]
+
+
+PYTHON_OPS = PythonOps()
