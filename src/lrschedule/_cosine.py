@@ -4,8 +4,8 @@ Both use the half-cosine wave ``0.5 * (1 + cos(pi * f))`` for the fraction ``f``
 span done. With ``l = 1 - f`` the fraction left (found by subtracting integers), it is
 computed as
 
-* ``0.5 + 0.5 * sin(pi * (l - 0.5))`` in the first half (``l >= 0.5``), and
-* ``sin(pi / 2 * l) ** 2`` in the second half,
+* ``0.5 + 0.5 * sin(2 * (a - pi / 4))`` in the first half (``l >= 0.5``), and
+* ``sin(a) ** 2`` in the second half, with ``a = l * pi / 2``:
 
 the same numbers, but without the cancellation of ``1 + cos(...)`` near the end of a span:
 Keras, in float32, returns exactly 0.0 at step 999,999 of ``CosineDecay(0.1, 10**6)``,
@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import math
 import warnings
+from bisect import bisect_right
 from typing import Any
 
 from lrschedule._base import FrozenSchedule
 from lrschedule._cycles import GeometricCycles
 from lrschedule._dispatch import evaluate
-from lrschedule._ops import ArrayOps
+from lrschedule._ops import HALF_PI, QUARTER_PI, ArrayOps
 from lrschedule._validation import (
     Real,
     as_exact,
@@ -34,8 +35,6 @@ from lrschedule._validation import (
 
 __all__ = ["CosineDecay", "CosineDecayRestarts"]
 
-_PI = math.pi
-_HALF_PI = math.pi / 2
 _sin = math.sin
 
 
@@ -185,10 +184,11 @@ class CosineDecay(FrozenSchedule):
             if step >= steps:
                 return self._peak * self._alpha
             left = (steps - step) / steps
+            angle = left * HALF_PI
             if left >= 0.5:
-                wave = 0.5 + 0.5 * _sin(_PI * (left - 0.5))
+                wave = 0.5 + 0.5 * _sin((angle - QUARTER_PI) * 2.0)
             else:
-                wave = _sin(_HALF_PI * left)
+                wave = _sin(angle)
                 wave *= wave
             return self._peak * (self._keep * wave + self._alpha)
         return evaluate(self, step)
@@ -348,10 +348,11 @@ class CosineDecayRestarts(FrozenSchedule):
                     f"Argument `step` is too large for {type(self).__name__}: its position in "
                     f"the cycle does not fit a float. Received: step={step!r}"
                 ) from None
+            angle = left * HALF_PI
             if left >= 0.5:
-                wave = 0.5 + 0.5 * _sin(_PI * (left - 0.5))
+                wave = 0.5 + 0.5 * _sin((angle - QUARTER_PI) * 2.0)
             else:
-                wave = _sin(_HALF_PI * left)
+                wave = _sin(angle)
                 wave *= wave
             return self._lr0 * (self._keep * self._peak(cycle) * wave + self._alpha)
         return evaluate(self, step)
@@ -376,11 +377,13 @@ class CosineDecayRestarts(FrozenSchedule):
         integer = ops.is_integer(x)
         cycles.cover(ops.upper_bound(x))
         count = len(cycles.length)  # the tables only grow: their first `count` rows are final
+        limit: int | float | None = cycles.end_ceil if integer else cycles.end_float
+        top = ops.int_max(x) if integer else None
+        if top is not None:
+            count = min(count, bisect_right(cycles.start_ceil, top))  # cycles the dtype reaches
         starts = (cycles.start_ceil if integer else cycles.start_float)[:count]
         end_floor = cycles.end_floor[:count]
         end_fraction = cycles.end_fraction[:count]
-        limit: int | float | None = cycles.end_ceil if integer else cycles.end_float
-        top = ops.int_max(x) if integer else None
         if top is not None:
             # Ends beyond the integer dtype's range are clipped; the excess moves to the fraction.
             clipped = [min(end, top) for end in end_floor]

@@ -48,6 +48,13 @@ class ExponentialDecay(FrozenSchedule):
     ``step // decay_steps`` as the exponent when ``staircase`` is true (an exact integer
     division for integer steps, however large).
 
+    Rounding the exponent ``p = step / decay_steps`` to a float costs a relative error of
+    up to ``|ln(decay_rate)| * p * 2**-53`` in the power. Once that could exceed an ulp
+    (``p > 2 / |ln(decay_rate)|``), the power is split at the integer part of the
+    exponent, ``decay_rate ** q * decay_rate ** (r / decay_steps)`` with
+    ``q, r = divmod(step, decay_steps)``, so the value stays within a few ulp of exact
+    at any step.
+
     Args:
         initial_learning_rate: The learning rate at step 0 (``eta_0``).
         decay_steps: Steps over which the rate is multiplied by ``decay_rate`` (``T``); > 0.
@@ -76,6 +83,7 @@ class ExponentialDecay(FrozenSchedule):
         "_lr0",
         "_steps",
         "_rate",
+        "_direct",
     )
     _config_keys = ("initial_learning_rate", "decay_steps", "decay_rate", "staircase", "name")
 
@@ -87,6 +95,7 @@ class ExponentialDecay(FrozenSchedule):
     _lr0: float
     _steps: Real
     _rate: float
+    _direct: float
 
     def __init__(
         self,
@@ -109,6 +118,8 @@ class ExponentialDecay(FrozenSchedule):
             _lr0=float(lr0),
             _steps=as_exact(steps),
             _rate=float(rate),
+            # Up to this step, rounding step / decay_steps costs at most an ulp in the power.
+            _direct=2.0 * float(steps) / abs(math.log(rate)) if rate != 1 else math.inf,
         )
 
     def __call__(self, step: Any) -> Any:
@@ -116,17 +127,26 @@ class ExponentialDecay(FrozenSchedule):
             try:
                 if self.staircase:
                     return self._lr0 * self._rate ** (step // self._steps)
-                return self._lr0 * self._rate ** (step / self._steps)
+                if step <= self._direct:
+                    return self._lr0 * self._rate ** (step / self._steps)
+                whole, part = divmod(step, self._steps)
+                return self._lr0 * self._rate**whole * self._rate ** (part / self._steps)
             except OverflowError:  # decay_rate > 1 at a huge step, or a step past the float range
                 return self._lr0 * self._rate**math.inf
         return evaluate(self, step)
 
     def _compute(self, x: Any, ops: ArrayOps) -> Any:
+        steps, rate = self._steps, self._rate
         if self.staircase:
-            exponent = ops.floor_ratio(x, self._steps)
-        else:
-            exponent = ops.ratio(x, self._steps)
-        return self._lr0 * ops.power(self._rate, exponent)
+            return self._lr0 * ops.power(rate, ops.floor_ratio(x, steps))
+        if ops.upper_bound(x) <= self._direct:
+            return self._lr0 * ops.power(rate, ops.ratio(x, steps))
+        whole, part = ops.divmod(x, steps)
+        return (
+            self._lr0
+            * ops.power(rate, ops.to_float(whole))
+            * ops.power(rate, ops.to_float(part) / steps)
+        )
 
 
 class InverseTimeDecay(FrozenSchedule):
@@ -236,7 +256,9 @@ class PolynomialDecay(FrozenSchedule):
     ``decay_steps`` and jumps back up one step later (to a lower peak each time).
 
     The fraction left, ``(T - min(t, T)) / T``, is computed by subtracting before
-    dividing: exact for integer steps, with no cancellation near the end.
+    dividing: exact for integer steps, with no cancellation near the end. Where the
+    weight ``left ** power`` is exactly 1 (step 0, and each restart with ``cycle``) the
+    value is ``initial_learning_rate`` itself, which the sum could miss by an ulp.
 
     Args:
         initial_learning_rate: The learning rate at step 0 (``eta_0``).
@@ -337,7 +359,10 @@ class PolynomialDecay(FrozenSchedule):
                 left = (steps - step) / steps
             else:
                 left = 0.0
-            return self._span * left**self._power + self._end
+            weight = left**self._power
+            if weight == 1.0:  # the start, exactly (the sum below may round)
+                return self._lr0
+            return self._end + self._span * weight
         return evaluate(self, step)
 
     def _compute(self, x: Any, ops: ArrayOps) -> Any:
@@ -345,7 +370,8 @@ class PolynomialDecay(FrozenSchedule):
             left = ops.cycle_left(x, self._steps)
         else:
             left = ops.left(x, self._steps)
-        return self._span * left**self._power + self._end
+        weight = left**self._power
+        return ops.where(weight == 1.0, self._lr0, self._end + self._span * weight)
 
 
 class PiecewiseConstantDecay(FrozenSchedule):

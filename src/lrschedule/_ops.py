@@ -23,7 +23,10 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["ArrayOps"]
+__all__ = ["HALF_PI", "QUARTER_PI", "ArrayOps"]
+
+HALF_PI = math.pi / 2
+QUARTER_PI = math.pi / 4
 
 
 class ArrayOps(ABC):
@@ -141,9 +144,14 @@ class ArrayOps(ABC):
         return self.to_float(remaining) / (self.to_float(spans) * d)
 
     def half_cosine(self, left: Any) -> Any:
-        """``0.5 * (1 + cos(pi * (1 - left)))``, without cancellation (see ``_cosine``)."""
+        """``0.5 * (1 + cos(pi * (1 - left)))``, without cancellation (see ``_cosine``).
+
+        With ``a = left * pi / 2``: ``0.5 + 0.5 * sin(2 * (a - pi / 4))`` where
+        ``left >= 0.5``, else ``sin(a) ** 2``.
+        """
+        angle = left * HALF_PI
         upper = left >= 0.5
-        wave = self.sin(self.where(upper, math.pi * (left - 0.5), (math.pi / 2) * left))
+        wave = self.sin(self.where(upper, (angle - QUARTER_PI) * 2.0, angle))
         return self.where(upper, 0.5 + 0.5 * wave, wave * wave)
 
     def shifted(self, x: Any, offset: int | float) -> Any:

@@ -1,0 +1,172 @@
+"""Core speed, side by side: lrschedule vs a hand-written formula vs Keras 3, in one run.
+
+Scalar: nanoseconds per call with a Python ``int`` step, for every schedule, next to a
+hand-written Python function of the same formula (Keras's, in plain ``math``) and next to
+Keras 3's own class (TensorFlow backend, eager). Array: nanoseconds per element over 10**7
+int64 steps, next to the hand-written NumPy expression of the same formula.
+
+Targets: a scalar call within 2x of the hand-written function; an array within 1.5x of
+the hand-written NumPy expression.
+
+Run: ``make bench`` (or ``python benchmarks/bench_core.py [--quick]``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import timeit
+from bisect import bisect_left
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+import lrschedule as lrs
+
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+LR, D, RATE, END, POWER, ALPHA = 0.1, 100_000, 0.96, 0.001, 2.0, 0.01
+BOUNDS, VALUES = [100_000, 200_000, 500_000], [0.1, 0.05, 0.01, 0.001]
+WARMUP, TARGET = 10_000, 1.0
+FIRST, T_MUL, M_MUL = 10_000, 2.0, 0.9
+
+
+def sgdr(step: float) -> float:
+    """Keras's CosineDecayRestarts formula, in plain Python."""
+    fraction = step / FIRST
+    i = math.floor(math.log(1.0 - fraction * (1.0 - T_MUL)) / math.log(T_MUL))
+    fraction = (fraction - (1.0 - T_MUL**i) / (1.0 - T_MUL)) / T_MUL**i
+    return LR * ((1 - ALPHA) * 0.5 * M_MUL**i * (1.0 + math.cos(math.pi * fraction)) + ALPHA)
+
+
+def warm_cosine(step: float) -> float:
+    if step < WARMUP:
+        return LR + (TARGET - LR) * (step / WARMUP)
+    s = min(step - WARMUP, D)
+    return TARGET * ((1 - ALPHA) * 0.5 * (1 + math.cos(math.pi * s / D)) + ALPHA)
+
+
+def np_sgdr(s: Any) -> Any:
+    fraction = s / FIRST
+    i = np.floor(np.log(1.0 - fraction * (1.0 - T_MUL)) / np.log(T_MUL))
+    fraction = (fraction - (1.0 - T_MUL**i) / (1.0 - T_MUL)) / T_MUL**i
+    return LR * ((1 - ALPHA) * 0.5 * M_MUL**i * (1.0 + np.cos(np.pi * fraction)) + ALPHA)
+
+
+def np_warm_cosine(s: Any) -> Any:
+    decayed = np.minimum(np.maximum(s - WARMUP, 0), D)
+    cosine = TARGET * ((1 - ALPHA) * 0.5 * (1 + np.cos(np.pi * decayed / D)) + ALPHA)
+    return np.where(s < WARMUP, LR + (TARGET - LR) * (s / WARMUP), cosine)
+
+
+# name: (ours, hand-written Python, hand-written NumPy, Keras class name and arguments)
+CASES: dict[
+    str, tuple[Any, Callable[[Any], Any], Callable[[Any], Any], tuple[str, tuple, dict]]
+] = {
+    "ExponentialDecay": (
+        lrs.ExponentialDecay(LR, D, RATE),
+        lambda s: LR * RATE ** (s / D),
+        lambda s: LR * RATE ** (s / D),
+        ("ExponentialDecay", (LR, D, RATE), {}),
+    ),
+    "ExponentialDecay(staircase)": (
+        lrs.ExponentialDecay(LR, D, RATE, staircase=True),
+        lambda s: LR * RATE ** (s // D),
+        lambda s: LR * RATE ** (s // D),
+        ("ExponentialDecay", (LR, D, RATE), {"staircase": True}),
+    ),
+    "InverseTimeDecay": (
+        lrs.InverseTimeDecay(LR, D, 0.5),
+        lambda s: LR / (1 + 0.5 * (s / D)),
+        lambda s: LR / (1 + 0.5 * (s / D)),
+        ("InverseTimeDecay", (LR, D, 0.5), {}),
+    ),
+    "PolynomialDecay": (
+        lrs.PolynomialDecay(LR, 10 * D, END, POWER),
+        lambda s: (LR - END) * (1 - min(s, 10 * D) / (10 * D)) ** POWER + END,
+        lambda s: (LR - END) * (1 - np.minimum(s, 10 * D) / (10 * D)) ** POWER + END,
+        ("PolynomialDecay", (LR, 10 * D, END, POWER), {}),
+    ),
+    "PiecewiseConstantDecay": (
+        lrs.PiecewiseConstantDecay(BOUNDS, VALUES),
+        lambda s: VALUES[bisect_left(BOUNDS, s)],
+        lambda s: np.asarray(VALUES)[np.searchsorted(BOUNDS, s, side="left")],
+        ("PiecewiseConstantDecay", (BOUNDS, VALUES), {}),
+    ),
+    "CosineDecay": (
+        lrs.CosineDecay(LR, 10 * D, ALPHA),
+        lambda s: (
+            LR * ((1 - ALPHA) * 0.5 * (1 + math.cos(math.pi * min(s, 10 * D) / (10 * D))) + ALPHA)
+        ),
+        lambda s: (
+            LR
+            * ((1 - ALPHA) * 0.5 * (1 + np.cos(np.pi * np.minimum(s, 10 * D) / (10 * D))) + ALPHA)
+        ),
+        ("CosineDecay", (LR, 10 * D, ALPHA), {}),
+    ),
+    "CosineDecay(warmup)": (
+        lrs.CosineDecay(LR, D, ALPHA, warmup_target=TARGET, warmup_steps=WARMUP),
+        warm_cosine,
+        np_warm_cosine,
+        ("CosineDecay", (LR, D, ALPHA), {"warmup_target": TARGET, "warmup_steps": WARMUP}),
+    ),
+    "CosineDecayRestarts": (
+        lrs.CosineDecayRestarts(LR, FIRST, T_MUL, M_MUL, ALPHA),
+        sgdr,
+        np_sgdr,
+        ("CosineDecayRestarts", (LR, FIRST, T_MUL, M_MUL, ALPHA), {}),
+    ),
+}
+
+
+def per_call_ns(function: Callable[[Any], Any], argument: Any, number: int, repeat: int) -> float:
+    timer = timeit.Timer("f(a)", globals={"f": function, "a": argument})
+    return min(timer.repeat(repeat=repeat, number=number)) / number * 1e9
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions, 10**5 elements")
+    args = parser.parse_args()
+    number, repeat = (2_000, 3) if args.quick else (200_000, 7)
+    elements = 10**5 if args.quick else 10**7
+    keras_calls = 20 if args.quick else 300
+
+    import keras
+
+    step = 123_456
+    print(f"Scalar: ns per call, Python int step {step:,}  (target: ours <= 2x hand-written)")
+    header = (
+        f"{'schedule':28} {'ours':>8} {'hand':>8} {'ratio':>6} {'keras':>10} {'keras/ours':>10}"
+    )
+    print(header)
+    print("-" * len(header))
+    for name, (ours, hand, _, (keras_name, keras_args, keras_kwargs)) in CASES.items():
+        assert math.isclose(float(ours(step)), hand(step), rel_tol=1e-9), name
+        ours_ns = per_call_ns(ours, step, number, repeat)
+        hand_ns = per_call_ns(hand, step, number, repeat)
+        theirs = getattr(keras.optimizers.schedules, keras_name)(*keras_args, **keras_kwargs)
+        keras_ns = per_call_ns(theirs, step, keras_calls, 3)
+        print(
+            f"{name:28} {ours_ns:8.0f} {hand_ns:8.0f} {ours_ns / hand_ns:6.2f} "
+            f"{keras_ns:10.0f} {keras_ns / ours_ns:10.0f}"
+        )
+
+    steps = np.arange(elements, dtype=np.int64) * 37  # up to 3.7e8
+    print()
+    print(f"Array: ns per element, {elements:,} int64 steps (target: ours <= 1.5x hand NumPy)")
+    header = f"{'schedule':28} {'ours':>8} {'numpy':>8} {'ratio':>6}"
+    print(header)
+    print("-" * len(header))
+    for name, (ours, _, hand_np, _) in CASES.items():
+        np.testing.assert_allclose(ours(steps[:1000]), hand_np(steps[:1000]), rtol=1e-9)
+        ours_ns = per_call_ns(ours, steps, 1, 3 if args.quick else 5) / elements
+        hand_ns = per_call_ns(hand_np, steps, 1, 3 if args.quick else 5) / elements
+        print(f"{name:28} {ours_ns:8.2f} {hand_ns:8.2f} {ours_ns / hand_ns:6.2f}")
+
+
+if __name__ == "__main__":
+    main()
