@@ -79,6 +79,30 @@ class ArrayOps(ABC):
         """Elementwise sine."""
 
     @abstractmethod
+    def cos(self, x: Any) -> Any:
+        """Elementwise cosine."""
+
+    @abstractmethod
+    def exp(self, x: Any) -> Any:
+        """Elementwise exponential."""
+
+    @abstractmethod
+    def log(self, x: Any) -> Any:
+        """Elementwise natural logarithm."""
+
+    @abstractmethod
+    def sqrt(self, x: Any) -> Any:
+        """Elementwise square root."""
+
+    @abstractmethod
+    def absolute(self, x: Any) -> Any:
+        """Elementwise absolute value."""
+
+    @abstractmethod
+    def floor(self, x: Any) -> Any:
+        """Elementwise floor of a float array (a float array of whole numbers)."""
+
+    @abstractmethod
     def power(self, base: float, exponent: Any) -> Any:
         """``base ** exponent`` for a scalar base and an array exponent."""
 

@@ -80,6 +80,24 @@ class NumPyOps(ArrayOps):
     def sin(self, x: Any) -> Any:
         return np.sin(x)
 
+    def cos(self, x: Any) -> Any:
+        return np.cos(x)
+
+    def exp(self, x: Any) -> Any:
+        return np.exp(x)
+
+    def log(self, x: Any) -> Any:
+        return np.log(x)
+
+    def sqrt(self, x: Any) -> Any:
+        return np.sqrt(x)
+
+    def absolute(self, x: Any) -> Any:
+        return np.absolute(x)
+
+    def floor(self, x: Any) -> Any:
+        return np.floor(x)
+
     def power(self, base: float, exponent: Any) -> Any:
         return np.power(base, exponent)
 

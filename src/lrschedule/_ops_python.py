@@ -58,6 +58,27 @@ class PythonOps(ArrayOps):
     def sin(self, x: Any) -> Any:
         return math.sin(x)
 
+    def cos(self, x: Any) -> Any:
+        return math.cos(x)
+
+    def exp(self, x: Any) -> Any:
+        try:
+            return math.exp(x)
+        except OverflowError:
+            return math.inf
+
+    def log(self, x: Any) -> Any:
+        return math.log(x) if x > 0 else (-math.inf if x == 0 else math.nan)
+
+    def sqrt(self, x: Any) -> Any:
+        return math.sqrt(x) if x >= 0 else math.nan
+
+    def absolute(self, x: Any) -> Any:
+        return abs(x)
+
+    def floor(self, x: Any) -> Any:
+        return float(math.floor(x))
+
     def power(self, base: float, exponent: Any) -> Any:
         try:
             return base**exponent
