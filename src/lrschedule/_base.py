@@ -13,7 +13,7 @@ arguments validated in ``__init__``, attributes in ``__slots__``.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, ClassVar, TypeVar, overload
 
 from lrschedule import _dispatch
@@ -121,7 +121,9 @@ class FrozenSchedule(LearningRateSchedule):
     a slot of the same name by :meth:`_assign`. ``get_config`` reads them back.
     """
 
-    __slots__ = ("__weakref__",)
+    __slots__ = ("__weakref__", "_tables")
+
+    _tables: dict[tuple[Any, ...], Any]
 
     #: Constructor arguments in Keras's order; ``get_config`` returns them in this order.
     _config_keys: ClassVar[tuple[str, ...]] = ()
@@ -158,6 +160,34 @@ class FrozenSchedule(LearningRateSchedule):
     def get_config(self) -> dict[str, Any]:
         """The constructor's keyword arguments, as JSON-ready Python values."""
         return {key: _copy_value(getattr(self, key)) for key in self._config_keys}
+
+    def _table(
+        self,
+        ops: ArrayOps,
+        purpose: str,
+        values: Sequence[int | float],
+        like: Any,
+        *,
+        integer: bool,
+    ) -> Any:
+        """``ops.constant(values, like, integer=integer)``, cached per library, dtype and device.
+
+        ``purpose`` names the table within the schedule; tables that grow (the restart table)
+        are told apart by their length.
+        """
+        key = ops.table_key(like, integer=integer)
+        if key is None:
+            return ops.constant(values, like, integer=integer)
+        try:
+            tables = self._tables
+        except AttributeError:
+            tables = {}
+            object.__setattr__(self, "_tables", tables)
+        full_key = (ops.name, purpose, len(values), key)
+        table = tables.get(full_key)
+        if table is None:
+            table = tables[full_key] = ops.constant(values, like, integer=integer)
+        return table
 
     def __reduce__(self) -> tuple[Callable[..., Any], tuple[Any, ...], Any]:
         state = getattr(self, "__dict__", None) or None

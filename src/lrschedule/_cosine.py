@@ -67,7 +67,9 @@ class CosineDecay(FrozenSchedule):
     ``initial_learning_rate`` to ``warmup_target`` over ``warmup_steps``
     (``initial_learning_rate + (warmup_target - initial_learning_rate) * step /
     warmup_steps``), then decays as above from ``warmup_target``, on a clock started at
-    ``warmup_steps``; the whole schedule lasts ``warmup_steps + decay_steps`` steps, then
+    ``warmup_steps`` (computed as the weighted mean ``initial_learning_rate * (1 - f) +
+    warmup_target * f`` with ``f = step / warmup_steps``, which does not cancel when the
+    warmup goes down); the whole schedule lasts ``warmup_steps + decay_steps`` steps, then
     holds ``alpha * warmup_target``. As in Keras, ``warmup_target`` with
     ``warmup_steps=0`` decays from ``warmup_target`` at once, and ``alpha`` is a fraction
     of the peak, not an absolute floor.
@@ -108,7 +110,6 @@ class CosineDecay(FrozenSchedule):
         "_keep",
         "_peak",
         "_warmup",
-        "_rise",
     )
     _config_keys = (
         "initial_learning_rate",
@@ -131,7 +132,6 @@ class CosineDecay(FrozenSchedule):
     _keep: float
     _peak: float
     _warmup: Real | None
-    _rise: float
 
     def __init__(
         self,
@@ -170,7 +170,6 @@ class CosineDecay(FrozenSchedule):
             _keep=1.0 - float(fraction),
             _peak=peak,
             _warmup=None if target is None else as_exact(warmup),
-            _rise=peak - float(lr0),
         )
 
     def __call__(self, step: Any) -> Any:
@@ -178,7 +177,7 @@ class CosineDecay(FrozenSchedule):
             warmup = self._warmup
             if warmup is not None:
                 if step < warmup:
-                    return self._lr0 + self._rise * (step / warmup)
+                    return self._lr0 * ((warmup - step) / warmup) + self._peak * (step / warmup)
                 step = step - warmup
             steps = self._steps
             if step >= steps:
@@ -200,7 +199,7 @@ class CosineDecay(FrozenSchedule):
         decayed = self._peak * (self._keep * wave + self._alpha)
         if not warmup:
             return decayed
-        rising = self._lr0 + self._rise * ops.ratio(x, warmup)
+        rising = self._lr0 * ops.left(x, warmup) + self._peak * ops.ratio(x, warmup)
         return ops.where(x < warmup, rising, decayed)
 
 
@@ -394,12 +393,18 @@ class CosineDecayRestarts(FrozenSchedule):
             end_floor = clipped
             if limit is not None and limit > top:
                 limit = None  # no step of this dtype reaches the end
-        index = ops.searchsorted(ops.constant(starts, like=x, integer=integer), x, right=True) - 1
+        kind = "int" if integer else "float"
+        starts_table = self._table(ops, f"starts-{kind}", starts, x, integer=integer)
+        index = ops.searchsorted(starts_table, x, right=True) - 1
         index = ops.minimum(index, count - 1)
-        ends = ops.take(ops.constant(end_floor, like=x, integer=integer), index)
-        fractions = ops.take(ops.constant(end_fraction, like=x, integer=False), index)
+        ends = ops.take(self._table(ops, f"ends-{kind}", end_floor, x, integer=integer), index)
+        fractions = ops.take(
+            self._table(ops, f"fractions-{kind}", end_fraction, x, integer=False), index
+        )
         remaining = ops.to_float(ends - x) + fractions
-        lengths = ops.take(ops.constant(cycles.length[:count], like=x, integer=False), index)
+        lengths = ops.take(
+            self._table(ops, "lengths", cycles.length[:count], x, integer=False), index
+        )
         left = remaining / lengths
         past_end = None if limit is None else x >= limit
         if cycles.finite:

@@ -15,6 +15,7 @@ from typing import Any
 from lrschedule._base import FrozenSchedule
 from lrschedule._dispatch import evaluate
 from lrschedule._ops import ArrayOps
+from lrschedule._ops_python import PYTHON_OPS
 from lrschedule._validation import (
     Real,
     as_exact,
@@ -256,9 +257,12 @@ class PolynomialDecay(FrozenSchedule):
     ``decay_steps`` and jumps back up one step later (to a lower peak each time).
 
     The fraction left, ``(T - min(t, T)) / T``, is computed by subtracting before
-    dividing: exact for integer steps, with no cancellation near the end. Where the
-    weight ``left ** power`` is exactly 1 (step 0, and each restart with ``cycle``) the
-    value is ``initial_learning_rate`` itself, which the sum could miss by an ulp.
+    dividing: exact for integer steps, with no cancellation near the end. The value is
+    Keras's ``eta_e + (eta_0 - eta_e) * w`` with ``w = left ** p``, and exactly
+    ``initial_learning_rate`` where ``w`` is 1. When the rate rises
+    (``|end_learning_rate| > |initial_learning_rate|``), the first half is computed from
+    the start instead, ``eta_0 + (eta_e - eta_0) * (1 - w)``, with ``1 - w`` found
+    without cancellation (``-expm1(p * log1p(-done))``), so small steps keep every digit.
 
     Args:
         initial_learning_rate: The learning rate at step 0 (``eta_0``).
@@ -273,11 +277,11 @@ class PolynomialDecay(FrozenSchedule):
         TypeError: An argument of the wrong type.
 
     Example:
-        >>> schedule = PolynomialDecay(0.1, decay_steps=10, end_learning_rate=0.01)
+        >>> schedule = PolynomialDecay(0.1, decay_steps=10, end_learning_rate=0.02)
         >>> schedule(0), schedule(5), schedule(10), schedule(15)
-        (0.1, 0.055, 0.01, 0.01)
+        (0.1, 0.06, 0.02, 0.02)
         >>> cycling = PolynomialDecay(0.1, 10, 0.01, cycle=True)
-        >>> cycling(10), cycling(11)
+        >>> cycling(10), round(cycling(11), 12)
         (0.01, 0.0505)
     """
 
@@ -291,8 +295,10 @@ class PolynomialDecay(FrozenSchedule):
         "_lr0",
         "_steps",
         "_end",
-        "_span",
         "_power",
+        "_drop",
+        "_lands",
+        "_rise",
     )
     _config_keys = (
         "initial_learning_rate",
@@ -312,8 +318,10 @@ class PolynomialDecay(FrozenSchedule):
     _lr0: float
     _steps: Real
     _end: float
-    _span: float
     _power: float
+    _drop: float
+    _lands: bool
+    _rise: float | None
 
     def __init__(
         self,
@@ -329,6 +337,7 @@ class PolynomialDecay(FrozenSchedule):
         end = check_real("end_learning_rate", end_learning_rate)
         exponent = check_real("power", power)
         require(exponent >= 0, "power", power, ">= 0")
+        drop = _difference_landing_on(float(lr0), float(end))
         self._assign(
             initial_learning_rate=lr0,
             decay_steps=steps,
@@ -339,8 +348,11 @@ class PolynomialDecay(FrozenSchedule):
             _lr0=float(lr0),
             _steps=as_exact(steps),
             _end=float(end),
-            _span=float(lr0) - float(end),
             _power=float(exponent),
+            _drop=drop,
+            _lands=float(end) + drop == float(lr0),
+            # Rising schedules (and power 0, a constant) take the careful path.
+            _rise=float(end) - float(lr0) if abs(end) > abs(lr0) and exponent > 0 else None,
         )
 
     def __call__(self, step: Any) -> Any:
@@ -359,19 +371,28 @@ class PolynomialDecay(FrozenSchedule):
                 left = (steps - step) / steps
             else:
                 left = 0.0
-            weight = left**self._power
-            if weight == 1.0:  # the start, exactly (the sum below may round)
-                return self._lr0
-            return self._end + self._span * weight
+            if self._rise is None:
+                weight = left**self._power
+                if weight == 1.0:  # the start (the sum below can miss it by an ulp)
+                    return self._lr0
+                return self._end + self._drop * weight
+            return self._compute(step, PYTHON_OPS)
         return evaluate(self, step)
 
     def _compute(self, x: Any, ops: ArrayOps) -> Any:
-        if self.cycle:
-            left = ops.cycle_left(x, self._steps)
-        else:
-            left = ops.left(x, self._steps)
-        weight = left**self._power
-        return ops.where(weight == 1.0, self._lr0, self._end + self._span * weight)
+        steps, power = self._steps, self._power
+        left = ops.cycle_left(x, steps) if self.cycle else ops.left(x, steps)
+        weight = left**power
+        rise = self._rise
+        if rise is None:
+            value = self._end + self._drop * weight
+            return value if self._lands else ops.where(weight == 1.0, self._lr0, value)
+        # A rising schedule: near the start the value is initial_learning_rate plus a small
+        # part of the rise, 1 - weight, which is computed from the fraction done instead of
+        # by subtraction: 1 - (1 - done) ** power == -expm1(power * log1p(-done)).
+        done = ops.cycle_done(x, steps) if self.cycle else ops.ratio(ops.minimum(x, steps), steps)
+        rest = -ops.expm1(power * ops.log1p(-done))
+        return ops.where(weight >= 0.5, self._lr0 + rise * rest, self._end - rise * weight)
 
 
 class PiecewiseConstantDecay(FrozenSchedule):
@@ -466,12 +487,27 @@ class PiecewiseConstantDecay(FrozenSchedule):
         if ops.is_integer(x):
             # For an integer step, step <= b exactly when step <= floor(b).
             bounds = [math.floor(bound) for bound in self._bounds]
-            table = ops.constant(bounds, like=x, integer=True)
+            table = self._table(ops, "bounds", bounds, x, integer=True)
         else:
             float_bounds = [_float_at_most(bound) for bound in self._bounds]
-            table = ops.constant(float_bounds, like=x, integer=False)
+            table = self._table(ops, "bounds", float_bounds, x, integer=False)
         index = ops.searchsorted(table, x, right=False)
-        return ops.take(ops.constant(self._levels, like=x, integer=False), index)
+        return ops.take(self._table(ops, "levels", self._levels, x, integer=False), index)
+
+
+def _difference_landing_on(start: float, end: float) -> float:
+    """``start - end``, nudged by an ulp or two so that ``end + difference == start`` exactly.
+
+    Not always possible (the sum can round past ``start`` from both sides); the rounded
+    difference is returned then.
+    """
+    difference = start - end
+    for _ in range(4):
+        total = end + difference
+        if total == start:
+            return difference
+        difference = math.nextafter(difference, math.inf if total < start else -math.inf)
+    return start - end
 
 
 def _float_at_most(value: Real) -> float:

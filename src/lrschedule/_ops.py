@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from typing import Any
 
 __all__ = ["HALF_PI", "QUARTER_PI", "ArrayOps"]
@@ -91,6 +91,14 @@ class ArrayOps(ABC):
         """Elementwise natural logarithm."""
 
     @abstractmethod
+    def expm1(self, x: Any) -> Any:
+        """Elementwise ``exp(x) - 1``, accurate near 0."""
+
+    @abstractmethod
+    def log1p(self, x: Any) -> Any:
+        """Elementwise ``log(1 + x)``, accurate near 0 (``-inf`` at -1)."""
+
+    @abstractmethod
     def sqrt(self, x: Any) -> Any:
         """Elementwise square root."""
 
@@ -114,6 +122,13 @@ class ArrayOps(ABC):
         and clipped to its range (``like`` is then an integer array); otherwise they are
         stored in the compute float dtype.
         """
+
+    def table_key(self, like: Any, *, integer: bool) -> Hashable | None:
+        """A key under which a schedule may cache a :meth:`constant` for steps like ``like``.
+
+        ``None`` (the default) means "do not cache": :meth:`constant` is called each time.
+        """
+        return None
 
     @abstractmethod
     def upper_bound(self, x: Any) -> int | float:
@@ -177,6 +192,12 @@ class ArrayOps(ABC):
         upper = left >= 0.5
         wave = self.sin(self.where(upper, (angle - QUARTER_PI) * 2.0, angle))
         return self.where(upper, 0.5 + 0.5 * wave, wave * wave)
+
+    def cycle_done(self, x: Any, d: int | float) -> Any:
+        """``1 - cycle_left(x, d)`` computed directly: ``x / D``, the fraction of the span done."""
+        q, r = self.divmod(x, d)
+        spans = self.maximum(self.where(r > 0, q + 1, q), 1)
+        return self.ratio(x, d) / self.to_float(spans)
 
     def shifted(self, x: Any, offset: int | float) -> Any:
         """``max(x - offset, 0)``: the step on a clock that starts at ``offset``."""

@@ -89,6 +89,13 @@ class NumPyOps(ArrayOps):
     def log(self, x: Any) -> Any:
         return np.log(x)
 
+    def expm1(self, x: Any) -> Any:
+        return np.expm1(x)
+
+    def log1p(self, x: Any) -> Any:
+        with np.errstate(divide="ignore"):  # log1p(-1) is -inf, as wanted
+            return np.log1p(x)
+
     def sqrt(self, x: Any) -> Any:
         return np.sqrt(x)
 
@@ -99,6 +106,9 @@ class NumPyOps(ArrayOps):
         return np.floor(x)
 
     def power(self, base: float, exponent: Any) -> Any:
+        if base > 1:  # a growing power overflows to inf, its limit: no warning needed
+            with np.errstate(over="ignore"):
+                return np.power(base, exponent)
         return np.power(base, exponent)
 
     # Faster exact forms of the shared helpers.
@@ -130,6 +140,9 @@ class NumPyOps(ArrayOps):
             low, high = int(info.min), int(info.max)
             return np.asarray([min(max(int(v), low), high) for v in values], dtype=like.dtype)
         return np.asarray(values, dtype=np.float64)
+
+    def table_key(self, like: Any, *, integer: bool) -> Any:
+        return like.dtype.str if integer else "float64"
 
     def upper_bound(self, x: Any) -> int | float:
         return x.max().item() if x.size else 0

@@ -70,6 +70,15 @@ class PythonOps(ArrayOps):
     def log(self, x: Any) -> Any:
         return math.log(x) if x > 0 else (-math.inf if x == 0 else math.nan)
 
+    def expm1(self, x: Any) -> Any:
+        try:
+            return math.expm1(x)
+        except OverflowError:
+            return math.inf
+
+    def log1p(self, x: Any) -> Any:
+        return math.log1p(x) if x > -1 else (-math.inf if x == -1 else math.nan)
+
     def sqrt(self, x: Any) -> Any:
         return math.sqrt(x) if x >= 0 else math.nan
 
