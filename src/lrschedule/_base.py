@@ -13,7 +13,7 @@ arguments validated in ``__init__``, attributes in ``__slots__``.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, ClassVar, TypeVar, overload
 
 from lrschedule import _dispatch
@@ -71,6 +71,17 @@ class LearningRateSchedule:
     def from_config(cls: type[_S], config: dict[str, Any]) -> _S:
         """Build a schedule from :meth:`get_config`'s output: ``cls(**config)``."""
         return cls(**config)
+
+    def breakpoints(self, start: int, stop: int) -> Iterator[int]:
+        """The steps in ``[start, stop)`` where the schedule jumps or changes formula, in order.
+
+        A breakpoint ``b`` is the first step of a new piece: ``schedule(b)`` does not continue
+        the formula that gave ``schedule(b - 1)`` (a new stair, a restart, the step after a
+        piecewise boundary, the end of a warmup or of a decay). Plots sample ``b - 1`` and
+        ``b`` so that every jump shows. Steps are produced lazily, so a schedule with
+        millions of stairs costs only what is read. A schedule that does not say has none.
+        """
+        return iter(())
 
     # ------------------------------------------------------------- value semantics
     def _config_or_none(self) -> dict[str, Any] | None:
