@@ -1,0 +1,218 @@
+"""Cyclical learning rates (Smith, 2017): triangular, triangular2 and exp_range, as PyTorch's
+``CyclicLR`` computes them, without its state."""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Iterator
+from fractions import Fraction
+from typing import Any
+
+from lrschedule._base import FrozenSchedule
+from lrschedule._compose import check_choice, check_range
+from lrschedule._dispatch import evaluate
+from lrschedule._ops import ArrayOps
+from lrschedule._step import _python_power, power_of_count
+from lrschedule._validation import (
+    Real,
+    as_exact,
+    check_name,
+    check_optional_real,
+    check_real,
+    require,
+)
+
+__all__ = ["CyclicalLearningRate"]
+
+MODES = ("triangular", "triangular2", "exp_range")
+
+
+class CyclicalLearningRate(FrozenSchedule):
+    """Cycle between ``initial_learning_rate`` and ``maximal_learning_rate`` in triangles.
+
+    A cycle lasts ``C = step_size_up + step_size_down`` steps: the rate rises linearly for
+    ``step_size_up`` steps, then falls linearly for ``step_size_down``. With ``q, r =
+    divmod(t, C)`` (cycle ``q``, ``r`` steps into it), ``a = initial_learning_rate`` and
+    ``b = maximal_learning_rate``:
+
+    .. math::
+
+        \\eta(t) = a + (b - a)\\, h(r)\\, s, \\qquad
+        h(r) = \\begin{cases} r / U & r \\le U \\\\ (C - r) / D & r > U \\end{cases}
+
+    In Python: ``a + (b - a) * h * s`` with ``h = r / up if r <= up else (C - r) / down``
+    and the amplitude scale ``s`` by ``mode``:
+
+    * ``"triangular"``: ``s = 1``;
+    * ``"triangular2"``: ``s = 0.5 ** q``, halved every cycle;
+    * ``"exp_range"``: ``s = gamma ** t``, shrinking every step.
+
+    The cycle index and the position in the cycle are exact integer divisions. This is
+    PyTorch's ``CyclicLR(optimizer, base_lr=a, max_lr=b, step_size_up=U,
+    step_size_down=D, mode=..., gamma=...)`` stepped once per optimizer update (PyTorch's
+    ``cycle = floor(1 + t / C)`` is our ``q + 1``; its ``scale_mode`` is ``"cycle"`` for
+    the two triangular modes and ``"iterations"`` for ``exp_range``, as here). A custom
+    ``scale_fn`` and momentum cycling are not part of a learning-rate schedule; the
+    ``"iterations"`` scale of a custom function has no counterpart. (TensorFlow Addons
+    called this ``CyclicalLearningRate(initial_learning_rate, maximal_learning_rate,
+    step_size)``, with ``step_size`` the rising half.)
+
+    Args:
+        initial_learning_rate: The bottom of each triangle (``a``; PyTorch ``base_lr``).
+        maximal_learning_rate: The top of the first triangle (``b``; PyTorch ``max_lr``).
+        step_size_up: Steps of the rising half (``U``); > 0.
+        step_size_down: Steps of the falling half (``D``); > 0, or ``None`` for
+            ``step_size_up``.
+        mode: ``"triangular"``, ``"triangular2"`` or ``"exp_range"``.
+        gamma: The per-step factor of ``"exp_range"``; > 0. Other modes ignore it (a
+            ``UserWarning`` says so when it is not 1.0).
+        name: Name of the schedule; kept in the config.
+
+    Raises:
+        ValueError: A step size <= 0, an unknown ``mode``, ``gamma <= 0``, or a NaN or
+            infinite number.
+        TypeError: An argument of the wrong type.
+
+    Example:
+        >>> schedule = CyclicalLearningRate(0.001, 0.006, step_size_up=2000)
+        >>> schedule(0), schedule(1000), schedule(2000), schedule(3000), schedule(4000)
+        (0.001, 0.0035, 0.006, 0.0035, 0.001)
+        >>> halving = CyclicalLearningRate(0.0, 1.0, step_size_up=10, mode="triangular2")
+        >>> halving(10), halving(30), halving(50)
+        (1.0, 0.5, 0.25)
+    """
+
+    __slots__ = (
+        "initial_learning_rate",
+        "maximal_learning_rate",
+        "step_size_up",
+        "step_size_down",
+        "mode",
+        "gamma",
+        "name",
+        "_low",
+        "_height",
+        "_up",
+        "_down",
+        "_cycle",
+        "_gamma",
+    )
+    _config_keys = (
+        "initial_learning_rate",
+        "maximal_learning_rate",
+        "step_size_up",
+        "step_size_down",
+        "mode",
+        "gamma",
+        "name",
+    )
+
+    initial_learning_rate: Real
+    maximal_learning_rate: Real
+    step_size_up: Real
+    step_size_down: Real | None
+    mode: str
+    gamma: Real
+    name: str | None
+    _low: float
+    _height: float
+    _up: Real
+    _down: Real
+    _cycle: Real
+    _gamma: float
+
+    def __init__(
+        self,
+        initial_learning_rate: Real,
+        maximal_learning_rate: Real,
+        step_size_up: Real,
+        step_size_down: Real | None = None,
+        mode: str = "triangular",
+        gamma: Real = 1.0,
+        name: str | None = "CyclicalLearningRate",
+    ) -> None:
+        low = check_real("initial_learning_rate", initial_learning_rate)
+        high = check_real("maximal_learning_rate", maximal_learning_rate)
+        up = check_real("step_size_up", step_size_up)
+        require(up > 0, "step_size_up", step_size_up, "> 0")
+        down = check_optional_real("step_size_down", step_size_down)
+        if down is not None:
+            require(down > 0, "step_size_down", step_size_down, "> 0")
+        kind = check_choice("mode", mode, MODES)
+        factor = check_real("gamma", gamma)
+        require(factor > 0, "gamma", gamma, "> 0")
+        if kind != "exp_range" and factor != 1:
+            warnings.warn(
+                f"CyclicalLearningRate: `gamma`={gamma!r} is ignored with mode={kind!r}; it "
+                "only scales mode='exp_range'.",
+                UserWarning,
+                stacklevel=2,
+            )
+        exact_up = as_exact(up)
+        exact_down = exact_up if down is None else as_exact(down)
+        cycle = Fraction(exact_up) + Fraction(exact_down)
+        self._assign(
+            initial_learning_rate=low,
+            maximal_learning_rate=high,
+            step_size_up=up,
+            step_size_down=down,
+            mode=kind,
+            gamma=factor,
+            name=check_name(name),
+            _low=float(low),
+            _height=float(high) - float(low),
+            _up=exact_up,
+            _down=exact_down,
+            _cycle=int(cycle) if cycle.denominator == 1 else float(cycle),
+            _gamma=float(factor),
+        )
+
+    def __call__(self, step: Any) -> Any:
+        if step.__class__ is int and step >= 0:
+            cycle = self._cycle
+            if cycle.__class__ is not int:
+                return evaluate(self, step)
+            count, into = divmod(step, cycle)
+            up = self._up
+            height = into / up if into <= up else (cycle - into) / self._down
+            if self.mode == "triangular":
+                scale = 1.0
+            elif self.mode == "triangular2":
+                scale = _python_power(0.5, count)
+            else:
+                scale = _python_power(self._gamma, step)
+            return self._low + self._height * height * scale
+        return evaluate(self, step)
+
+    def _compute(self, x: Any, ops: ArrayOps) -> Any:
+        cycle, up = self._cycle, self._up
+        count, into = ops.divmod(x, cycle)
+        into_float = ops.to_float(into)
+        rising = into <= up
+        height = ops.where(rising, into_float / up, ops.to_float(cycle - into) / self._down)
+        if self.mode == "triangular":
+            return self._low + self._height * height
+        if self.mode == "triangular2":
+            scale = power_of_count(0.5, count, ops)
+        else:
+            scale = power_of_count(self._gamma, x, ops)
+        return self._low + self._height * height * scale
+
+    def breakpoints(self, start: int, stop: int) -> Iterator[int]:
+        """Each cycle's first step ``ceil(k * C)`` and the first step of each falling half,
+        ``floor(k * C + step_size_up) + 1``."""
+        start, stop = check_range(start, stop)
+        cycle, up = Fraction(self._cycle), Fraction(self._up)
+        index = max(0, math.floor(start / cycle) - 1)
+        while True:
+            begin = math.ceil(index * cycle)
+            if begin >= stop:
+                return
+            after = math.ceil((index + 1) * cycle)
+            falling = math.floor(index * cycle + up) + 1
+            if index and begin < after and start <= begin:
+                yield begin
+            if begin < falling < after and start <= falling < stop:
+                yield falling
+            index += 1

@@ -1,0 +1,115 @@
+"""Linear decay: a straight line from one learning rate to another, then held."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from typing import Any
+
+from lrschedule._base import FrozenSchedule
+from lrschedule._compose import check_range
+from lrschedule._dispatch import evaluate
+from lrschedule._ops import ArrayOps
+from lrschedule._validation import Real, as_exact, check_name, check_real, require
+
+__all__ = ["LinearDecay"]
+
+
+class LinearDecay(FrozenSchedule):
+    """Go linearly from ``initial_learning_rate`` to ``end_learning_rate`` over ``decay_steps``.
+
+    .. math::
+
+        \\eta(t) = \\eta_0 + (\\eta_e - \\eta_0) \\frac{\\min(t, T)}{T}
+
+    In Python: ``initial_learning_rate + (end_learning_rate - initial_learning_rate) *
+    min(step, decay_steps) / decay_steps``; from ``decay_steps`` on it holds
+    ``end_learning_rate``. It is computed as the weighted mean ``eta_0 * (1 - f) + eta_e * f``
+    with ``1 - f = (T - min(t, T)) / T`` found by subtracting integers, so both ends are
+    exact and nothing cancels near the end. The line may rise (``end_learning_rate >
+    initial_learning_rate``), as a linear warmup does.
+
+    It is Keras's ``PolynomialDecay(..., power=1.0)`` with an end of 0 by default (Keras's
+    default is 1e-4). Peers: Optax ``linear_schedule(init_value, end_value,
+    transition_steps)`` (``transition_begin=B`` is ``Join([Constant(init_value), ...],
+    [B])``); Hugging Face ``linear`` is ``Warmup(LinearDecay(lr, N - W, 0.0), W)``;
+    PyTorch ``LinearLR(start_factor, end_factor, total_iters)`` on a base ``lr`` is
+    ``LinearDecay(lr * start_factor, total_iters, lr * end_factor)``. See ``docs/peers.md``.
+
+    Args:
+        initial_learning_rate: The learning rate at step 0 (``eta_0``; Optax ``init_value``).
+        decay_steps: Steps to go from one to the other (``T``; Optax ``transition_steps``);
+            > 0.
+        end_learning_rate: The learning rate from ``decay_steps`` on (``eta_e``; Optax
+            ``end_value``).
+        name: Name of the schedule; kept in the config.
+
+    Raises:
+        ValueError: ``decay_steps <= 0``, or a NaN or infinite number.
+        TypeError: An argument of the wrong type.
+
+    Example:
+        >>> schedule = LinearDecay(1.0, decay_steps=100, end_learning_rate=0.5)
+        >>> schedule(0), schedule(50), schedule(100), schedule(1000)
+        (1.0, 0.75, 0.5, 0.5)
+    """
+
+    __slots__ = (
+        "initial_learning_rate",
+        "decay_steps",
+        "end_learning_rate",
+        "name",
+        "_lr0",
+        "_steps",
+        "_end",
+    )
+    _config_keys = ("initial_learning_rate", "decay_steps", "end_learning_rate", "name")
+
+    initial_learning_rate: Real
+    decay_steps: Real
+    end_learning_rate: Real
+    name: str | None
+    _lr0: float
+    _steps: Real
+    _end: float
+
+    def __init__(
+        self,
+        initial_learning_rate: Real,
+        decay_steps: Real,
+        end_learning_rate: Real = 0.0,
+        name: str | None = "LinearDecay",
+    ) -> None:
+        lr0 = check_real("initial_learning_rate", initial_learning_rate)
+        steps = check_real("decay_steps", decay_steps)
+        require(steps > 0, "decay_steps", decay_steps, "> 0")
+        end = check_real("end_learning_rate", end_learning_rate)
+        self._assign(
+            initial_learning_rate=lr0,
+            decay_steps=steps,
+            end_learning_rate=end,
+            name=check_name(name),
+            _lr0=float(lr0),
+            _steps=as_exact(steps),
+            _end=float(end),
+        )
+
+    def __call__(self, step: Any) -> Any:
+        if step.__class__ is int and step >= 0:
+            steps = self._steps
+            if step >= steps:
+                return self._end
+            return self._lr0 * ((steps - step) / steps) + self._end * (step / steps)
+        return evaluate(self, step)
+
+    def _compute(self, x: Any, ops: ArrayOps) -> Any:
+        steps = self._steps
+        done = ops.ratio(ops.minimum(x, steps), steps)
+        return self._lr0 * ops.left(x, steps) + self._end * done
+
+    def breakpoints(self, start: int, stop: int) -> Iterator[int]:
+        """The end of the line, ``ceil(decay_steps)``."""
+        start, stop = check_range(start, stop)
+        end = math.ceil(self._steps)
+        if start <= end < stop:
+            yield end

@@ -1,0 +1,217 @@
+"""Warmup-stable-decay (WSD, "trapezoidal"): warm up, hold, decay, as Hugging Face's
+``warmup_stable_decay`` does, with its three warmup and three decay shapes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from lrschedule._base import FrozenSchedule
+from lrschedule._compose import check_choice, check_range, whole_steps
+from lrschedule._dispatch import evaluate
+from lrschedule._ops import ArrayOps
+from lrschedule._ops_python import PYTHON_OPS
+from lrschedule._validation import Real, check_name, check_real
+
+__all__ = ["WarmupStableDecay"]
+
+SHAPES = ("linear", "cosine", "1-sqrt")
+
+
+class WarmupStableDecay(FrozenSchedule):
+    """Warm up to ``warmup_target``, hold it for ``stable_steps``, then decay to the end value.
+
+    With ``a = initial_learning_rate``, ``P = warmup_target``, ``e = end_learning_rate``
+    and phase lengths ``W``, ``S``, ``D``:
+
+    .. math::
+
+        \\eta(t) = \\begin{cases}
+            a + (P - a)\\, u(t / W) & t < W \\\\
+            P & W \\le t < W + S \\\\
+            e + (P - e)\\, d((t - W - S) / D) & W + S \\le t < W + S + D \\\\
+            e & t \\ge W + S + D
+        \\end{cases}
+
+    The warmup weight ``u(p)`` and the decay weight ``d(p)`` have three shapes each:
+
+    ========== ====================== ==========================
+    shape      ``u(p)`` (warmup)      ``d(p)`` (decay)
+    ========== ====================== ==========================
+    linear     ``p``                  ``1 - p``
+    cosine     ``(1 - cos(pi p)) / 2`` ``(1 + cos(pi p)) / 2``
+    1-sqrt     ``1 - sqrt(1 - p)``    ``1 - sqrt(p)``
+    ========== ====================== ==========================
+
+    In Python, the warmup is ``a + (P - a) * u(step / W)`` and the decay ``e + (P - e) *
+    d((step - W - S) / D)``. Every weight and its complement are computed without
+    cancellation (``1 - sqrt(1 - p)`` as ``p / (1 + sqrt(1 - p))``, half-cosines as sines),
+    so the ends of each phase are exact. A phase of length 0 is skipped.
+
+    Hugging Face ``get_wsd_schedule(optimizer, num_warmup_steps=W, num_decay_steps=D,
+    num_stable_steps=S, warmup_type=..., decay_type=..., min_lr_ratio=m)`` with optimizer
+    ``lr`` ``P`` is ``WarmupStableDecay(m * P, P, W, S, D, m * P, warmup_type,
+    decay_type)``: its warmup starts at ``min_lr_ratio`` times the peak (0 by default) and
+    its decay ends there. Given ``num_training_steps=N`` instead, ``S = N - W - D``.
+    Its ``num_cycles`` other than the default 0.5 (a cosine that turns back up) has no
+    counterpart here.
+
+    Args:
+        initial_learning_rate: The learning rate at step 0 (``a``).
+        warmup_target: The plateau (``P``; Hugging Face: the optimizer's ``lr``).
+        warmup_steps: Steps of warmup (``W``; ``num_warmup_steps``); a whole number >= 0.
+        stable_steps: Steps at the plateau (``S``; ``num_stable_steps``); a whole number >= 0.
+        decay_steps: Steps of decay (``D``; ``num_decay_steps``); a whole number >= 0.
+        end_learning_rate: The learning rate after the decay (``e``).
+        warmup_shape: ``"linear"``, ``"cosine"`` or ``"1-sqrt"`` (``warmup_type``).
+        decay_shape: ``"linear"``, ``"cosine"`` or ``"1-sqrt"`` (``decay_type``).
+        name: Name of the schedule; kept in the config.
+
+    Raises:
+        ValueError: A phase length is negative or fractional, a shape is unknown, or a
+            number is NaN or infinite.
+        TypeError: An argument of the wrong type.
+
+    Example:
+        >>> schedule = WarmupStableDecay(0.0, 0.1, warmup_steps=100, stable_steps=800,
+        ...                              decay_steps=100, decay_shape="linear")
+        >>> schedule(50), schedule(100), schedule(899), schedule(950), schedule(1000)
+        (0.05, 0.1, 0.1, 0.05, 0.0)
+    """
+
+    __slots__ = (
+        "initial_learning_rate",
+        "warmup_target",
+        "warmup_steps",
+        "stable_steps",
+        "decay_steps",
+        "end_learning_rate",
+        "warmup_shape",
+        "decay_shape",
+        "name",
+        "_lr0",
+        "_peak",
+        "_end",
+        "_decay_start",
+        "_decay_end",
+    )
+    _config_keys = (
+        "initial_learning_rate",
+        "warmup_target",
+        "warmup_steps",
+        "stable_steps",
+        "decay_steps",
+        "end_learning_rate",
+        "warmup_shape",
+        "decay_shape",
+        "name",
+    )
+
+    initial_learning_rate: Real
+    warmup_target: Real
+    warmup_steps: int
+    stable_steps: int
+    decay_steps: int
+    end_learning_rate: Real
+    warmup_shape: str
+    decay_shape: str
+    name: str | None
+    _lr0: float
+    _peak: float
+    _end: float
+    _decay_start: int
+    _decay_end: int
+
+    def __init__(
+        self,
+        initial_learning_rate: Real,
+        warmup_target: Real,
+        warmup_steps: int,
+        stable_steps: int,
+        decay_steps: int,
+        end_learning_rate: Real = 0.0,
+        warmup_shape: str = "linear",
+        decay_shape: str = "cosine",
+        name: str | None = "WarmupStableDecay",
+    ) -> None:
+        lr0 = check_real("initial_learning_rate", initial_learning_rate)
+        peak = check_real("warmup_target", warmup_target)
+        warmup = whole_steps("warmup_steps", warmup_steps)
+        stable = whole_steps("stable_steps", stable_steps)
+        decay = whole_steps("decay_steps", decay_steps)
+        end = check_real("end_learning_rate", end_learning_rate)
+        self._assign(
+            initial_learning_rate=lr0,
+            warmup_target=peak,
+            warmup_steps=warmup,
+            stable_steps=stable,
+            decay_steps=decay,
+            end_learning_rate=end,
+            warmup_shape=check_choice("warmup_shape", warmup_shape, SHAPES),
+            decay_shape=check_choice("decay_shape", decay_shape, SHAPES),
+            name=check_name(name),
+            _lr0=float(lr0),
+            _peak=float(peak),
+            _end=float(end),
+            _decay_start=warmup + stable,
+            _decay_end=warmup + stable + decay,
+        )
+
+    def __call__(self, step: Any) -> Any:
+        if step.__class__ is int and step >= 0:
+            warmup = self.warmup_steps
+            if step < warmup:
+                return self._warmup(PYTHON_OPS, (warmup - step) / warmup, step / warmup)
+            if step < self._decay_start:
+                return self._peak
+            if step < self._decay_end:
+                into, decay = step - self._decay_start, self.decay_steps
+                return self._decay(PYTHON_OPS, (decay - into) / decay, into / decay)
+            return self._end
+        return evaluate(self, step)
+
+    def _warmup(self, ops: ArrayOps, left: Any, done: Any) -> Any:
+        """``a * (1 - u) + P * u`` for the warmup weight ``u`` of the fraction ``done``."""
+        if self.warmup_shape == "linear":
+            rise, stay = done, left
+        elif self.warmup_shape == "cosine":
+            rise, stay = ops.half_cosine(done), ops.half_cosine(left)
+        else:  # 1 - sqrt(1 - p), written without cancellation
+            root = ops.sqrt(left)
+            rise, stay = done / (1.0 + root), root
+        return self._lr0 * stay + self._peak * rise
+
+    def _decay(self, ops: ArrayOps, left: Any, done: Any) -> Any:
+        """``e * (1 - d) + P * d`` for the decay weight ``d`` of the fraction ``done``."""
+        if self.decay_shape == "linear":
+            keep, drop = left, done
+        elif self.decay_shape == "cosine":
+            keep, drop = ops.half_cosine(left), ops.half_cosine(done)
+        else:  # 1 - sqrt(p), written without cancellation
+            root = ops.sqrt(done)
+            keep, drop = left / (1.0 + root), root
+        return self._peak * keep + self._end * drop
+
+    def _compute(self, x: Any, ops: ArrayOps) -> Any:
+        warmup, decay = self.warmup_steps, self.decay_steps
+        if decay:
+            # Before the decay starts its clock stands at 0, where the decay gives P exactly.
+            clock = ops.shifted(x, self._decay_start)
+            done = ops.ratio(ops.minimum(clock, decay), decay)
+            held = self._decay(ops, ops.left(clock, decay), done)
+        else:
+            held = ops.to_float(x) * 0.0 + self._peak
+        value = ops.where(ops.below(x, self._decay_end), held, self._end)
+        if not warmup:
+            return value
+        done = ops.ratio(ops.minimum(x, warmup), warmup)
+        return ops.where(ops.below(x, warmup), self._warmup(ops, ops.left(x, warmup), done), value)
+
+    def breakpoints(self, start: int, stop: int) -> Iterator[int]:
+        """The ends of the warmup, the plateau and the decay (phases of length 0 skipped)."""
+        start, stop = check_range(start, stop)
+        previous = 0
+        for step in (self.warmup_steps, self._decay_start, self._decay_end):
+            if step > previous and start <= step < stop:
+                yield step
+            previous = max(previous, step)
