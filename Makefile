@@ -7,15 +7,15 @@ PY := $(VENV)/bin/python
 export KERAS_BACKEND ?= tensorflow
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 
-.PHONY: run test lint typecheck unit bench clean
+.PHONY: run gallery test lint typecheck unit bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
-# The package alone: what the main job needs.
+# The package and matplotlib (its `plot` extra): what the main job needs.
 $(VENV)/.installed-run: pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet -e .
+	$(PY) -m pip install --quiet -e '.[plot]'
 	@touch $@
 
 # The package with every test and lint dependency (the frameworks used as oracles included).
@@ -23,14 +23,26 @@ $(VENV)/.installed-dev: pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e . --group dev
 	@touch $@ $(VENV)/.installed-run
 
+# The main job: the Keras example schedule drawn to schedule.png, then printed as a table.
 run: $(VENV)/.installed-run
-	$(PY) -m lrschedule
+	$(VENV)/bin/lrschedule plot --out schedule.png
+	$(VENV)/bin/lrschedule table
+
+# docs/gallery/<name>.png for every schedule listed in docs/gallery/specs.tsv, with the CLI.
+gallery: $(VENV)/.installed-run
+	@while IFS='	' read -r name steps options spec; do \
+	  case "$$name" in ''|'#'*) continue ;; esac; \
+	  if [ "$$options" = "-" ]; then options=""; else options=" $$options"; fi; \
+	  echo "lrschedule plot '$$spec' --steps $$steps$$options --out docs/gallery/$$name.png"; \
+	  $(VENV)/bin/lrschedule plot "$$spec" --steps $$steps$$options \
+	    --out docs/gallery/$$name.png > /dev/null || exit 1; \
+	done < docs/gallery/specs.tsv
 
 test: $(VENV)/.installed-dev lint typecheck unit
 
 lint: $(VENV)/.installed-dev
-	$(PY) -m ruff check src tests benchmarks
-	$(PY) -m ruff format --check src tests benchmarks
+	$(PY) -m ruff check src tests benchmarks examples
+	$(PY) -m ruff format --check src tests benchmarks examples
 
 typecheck: $(VENV)/.installed-dev
 	$(PY) -m mypy
@@ -40,6 +52,8 @@ unit: $(VENV)/.installed-dev
 
 bench: $(VENV)/.installed-dev
 	$(PY) benchmarks/bench_core.py
+	$(PY) benchmarks/bench_frameworks.py
+	$(PY) benchmarks/bench_plot.py
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis build dist
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis build dist schedule.png

@@ -309,8 +309,9 @@ def test_unsupported_step_message_lists_what_is_supported() -> None:
     with pytest.raises(TypeError) as raised:
         ExponentialDecay(0.1, 10, 0.5)([1, 2])
     assert str(raised.value) == (
-        "Argument `step` must be a non-negative Python int or float, or a NumPy integer or "
-        "float scalar or array. Received: step=[1, 2] of type builtins.list"
+        "Argument `step` must be a non-negative Python int or float, or an integer or float "
+        "NumPy scalar or array, torch.Tensor, jax.Array, TensorFlow tensor or Keras variable. "
+        "Received: step=[1, 2] of type builtins.list"
     )
 
 

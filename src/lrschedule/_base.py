@@ -16,7 +16,7 @@ import inspect
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, ClassVar, TypeVar, overload
 
-from lrschedule import _dispatch
+from lrschedule import _dispatch, _registry
 from lrschedule._ops import ArrayOps
 
 __all__ = ["FrozenSchedule", "LearningRateSchedule", "rebuild"]
@@ -71,6 +71,18 @@ class LearningRateSchedule:
     def from_config(cls: type[_S], config: dict[str, Any]) -> _S:
         """Build a schedule from :meth:`get_config`'s output: ``cls(**config)``."""
         return cls(**config)
+
+    def __mul__(self, factor: Any) -> LearningRateSchedule:
+        """``schedule * factor``: the schedule scaled by a number (a :class:`~lrschedule.Scale`)."""
+        from lrschedule._compose import Scale
+
+        return Scale(self, factor)
+
+    def __rmul__(self, factor: Any) -> LearningRateSchedule:
+        """``factor * schedule``: the schedule scaled by a number (a :class:`~lrschedule.Scale`)."""
+        from lrschedule._compose import Scale
+
+        return Scale(self, factor)
 
     def breakpoints(self, start: int, stop: int) -> Iterator[int]:
         """The steps in ``[start, stop)`` where the schedule jumps or changes formula, in order.
@@ -149,6 +161,8 @@ class FrozenSchedule(LearningRateSchedule):
                 slots = klass.__dict__.get("__slots__", ())
                 fields.update((slots,) if isinstance(slots, str) else slots)
         cls._frozen_fields = frozenset(fields)
+        # The library's own schedules become known to serialization by their class name.
+        _registry.add_library_class(cls)
 
     def _assign(self, **fields: Any) -> None:
         """Set slots during ``__init__`` (the only time they can be set)."""
@@ -200,9 +214,21 @@ class FrozenSchedule(LearningRateSchedule):
             table = tables[full_key] = ops.constant(values, like, integer=integer)
         return table
 
+    def _arguments(self) -> dict[str, Any]:
+        """The constructor's keyword arguments, with nested schedules as objects, not configs.
+
+        ``repr``, equality, hashing and pickling read it, so that a composite shows its
+        children as their ``repr`` and works with a child that cannot be serialized.
+        Schedules without children return :meth:`get_config`.
+        """
+        return self.get_config()
+
+    def _config_or_none(self) -> dict[str, Any] | None:
+        return self._arguments()
+
     def __reduce__(self) -> tuple[Callable[..., Any], tuple[Any, ...], Any]:
         state = getattr(self, "__dict__", None) or None
-        return (rebuild, (type(self), self.get_config()), state)
+        return (rebuild, (type(self), self._arguments()), state)
 
     def __call__(self, step: Any) -> Any:
         """The learning rate at ``step``."""
@@ -230,7 +256,9 @@ def _hashable(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return tuple(_hashable(item) for item in value)
     if isinstance(value, LearningRateSchedule):
-        return (type(value).__qualname__, _hashable(value.get_config()))
+        # A nested schedule: by its arguments, or by identity when it has no config.
+        config = value._config_or_none()
+        return (type(value).__qualname__, id(value) if config is None else _hashable(config))
     try:
         hash(value)
     except TypeError:

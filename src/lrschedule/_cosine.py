@@ -18,10 +18,13 @@ from __future__ import annotations
 import math
 import warnings
 from bisect import bisect_right
+from collections.abc import Iterator
+from fractions import Fraction
 from typing import Any
 
 from lrschedule._base import FrozenSchedule
 from lrschedule._cycles import GeometricCycles
+from lrschedule._decay import multiples, step_range
 from lrschedule._dispatch import evaluate
 from lrschedule._ops import HALF_PI, QUARTER_PI, ArrayOps
 from lrschedule._validation import (
@@ -192,6 +195,34 @@ class CosineDecay(FrozenSchedule):
             return self._peak * (self._keep * wave + self._alpha)
         return evaluate(self, step)
 
+    def breakpoints(self, start: int, stop: int) -> Iterator[int]:
+        """The first step of the decay after a warmup, and the first step of the hold.
+
+        The warmup runs while ``step < warmup_steps``; the decay ends (and the rate holds
+        ``alpha`` times the peak) from the first step with ``step - warmup_steps >=
+        decay_steps``, compared as the formula computes it.
+
+        >>> list(CosineDecay(0.0, 1000, warmup_target=0.1, warmup_steps=100).breakpoints(0, 10**6))
+        [100, 1100]
+        """
+        start, stop = step_range(start, stop)
+        warmup = self._warmup
+        found: list[int] = []
+        if warmup:  # a warmup of 0 steps decays at once
+            found.append(math.ceil(warmup))
+            shift = warmup
+        else:
+            shift = 0
+        # The decay ends at the first step s with s - shift >= decay_steps, as computed in floats.
+        end = math.ceil(Fraction(shift) + Fraction(self._steps))
+        while end > 1 and (end - 1) - shift >= self._steps:
+            end -= 1
+        while end - shift < self._steps:
+            end += 1
+        if not found or end > found[0]:
+            found.append(end)
+        yield from (step for step in found if start <= step < stop)
+
     def _compute(self, x: Any, ops: ArrayOps) -> Any:
         warmup = self._warmup
         clock = x if not warmup else ops.shifted(x, warmup)
@@ -199,8 +230,9 @@ class CosineDecay(FrozenSchedule):
         decayed = self._peak * (self._keep * wave + self._alpha)
         if not warmup:
             return decayed
-        rising = self._lr0 * ops.left(x, warmup) + self._peak * ops.ratio(x, warmup)
-        return ops.where(x < warmup, rising, decayed)
+        left = ops.left(x, warmup)  # > 0 exactly while step < warmup_steps
+        rising = self._lr0 * left + self._peak * ops.ratio(x, warmup)
+        return ops.where(left > 0, rising, decayed)
 
 
 class CosineDecayRestarts(FrozenSchedule):
@@ -356,12 +388,51 @@ class CosineDecayRestarts(FrozenSchedule):
             return self._lr0 * (self._keep * self._peak(cycle) * wave + self._alpha)
         return evaluate(self, step)
 
+    def breakpoints(self, start: int, stop: int) -> Iterator[int]:
+        """Every restart (the first step of each cycle), and the step where cycles run out.
+
+        Cycles are located exactly, as in ``__call__``. Cycles shorter than a step share a
+        first step; with ``t_mul < 1`` the last breakpoint is the first step of the floor.
+
+        >>> list(CosineDecayRestarts(1.0, 10).breakpoints(0, 100))
+        [10, 30, 70]
+        >>> list(CosineDecayRestarts(1.0, 10, t_mul=0.5).breakpoints(0, 100))
+        [10, 15, 18, 19, 20]
+        """
+        cycles = self._cycles
+        if cycles is None:
+            yield from multiples(self._first, start, stop, past=False)
+            return
+        start, stop = step_range(start, stop)
+        if start >= stop:
+            return
+        starts = cycles.start_ceil
+        cycles.cover(start)
+        index = bisect_right(starts, start - 1)  # the first cycle starting at or after `start`
+        last = start - 1
+        while True:
+            if index >= len(starts):
+                count = len(starts)
+                cycles.cover(cycles.covered_int)
+                if len(starts) == count:  # no more cycles: the floor begins
+                    floor = cycles.covered_int
+                    if last < floor < stop:
+                        yield floor
+                    return
+            step = starts[index]
+            if step >= stop:
+                return
+            if step > last:
+                yield step
+                last = step
+            index += 1
+
     def _compute(self, x: Any, ops: ArrayOps) -> Any:
         cycles = self._cycles
         if cycles is None:
             cycle, into = ops.divmod(x, self._first)
             cycle = ops.to_float(cycle)
-            left = ops.to_float(self._first - into) / self._first
+            left = ops.left(into, self._first)
             past_end = None
         else:
             cycle, left, past_end = self._locate(x, ops, cycles)

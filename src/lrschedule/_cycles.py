@@ -124,8 +124,9 @@ class GeometricCycles:
         """Extend the table until it holds the cycle of ``step`` (or the cycles run out)."""
         limit = _fixed(step)
         with self._lock:
-            while self._next_start <= limit and self._add():
-                pass
+            growing = True
+            while growing and self._next_start <= limit:
+                growing = self._add()
 
     # ------------------------------------------------------------------ lookups
     def locate_int(self, step: int) -> int:

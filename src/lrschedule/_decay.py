@@ -9,7 +9,10 @@ counts are exact at any step.
 from __future__ import annotations
 
 import math
+import operator
 from bisect import bisect_left
+from collections.abc import Iterator
+from fractions import Fraction
 from typing import Any
 
 from lrschedule._base import FrozenSchedule
@@ -20,10 +23,11 @@ from lrschedule._validation import (
     Real,
     as_exact,
     check_flag,
+    check_increasing,
     check_name,
     check_number_list,
+    check_one_more_value,
     check_real,
-    describe_sequence,
     require,
 )
 
@@ -34,6 +38,42 @@ def _decay_steps(value: Any, name: str = "decay_steps") -> Real:
     steps = check_real(name, value)
     require(steps > 0, name, value, "> 0")
     return steps
+
+
+def step_range(start: Any, stop: Any) -> tuple[int, int]:
+    """``breakpoints``' arguments as ints; a breakpoint is never below 1 (step 0 starts the run)."""
+    return max(operator.index(start), 1), operator.index(stop)
+
+
+def multiples(period: Real, start: int, stop: int, *, past: bool) -> Iterator[int]:
+    """The distinct steps in ``[start, stop)`` at which a new multiple of ``period`` begins.
+
+    With ``past=False``, the first step with ``step >= k * period`` for each ``k >= 1``
+    (``ceil(k * period)``: where ``floor(step / period)`` grows, a staircase's new stair);
+    with ``past=True``, the first step with ``step > k * period`` (``floor(k * period) + 1``:
+    the step after a right-closed interval ends). Exact for float periods (``Fraction``).
+    """
+    start, stop = step_range(start, stop)
+    if start >= stop:
+        return
+    exact = period if isinstance(period, int) else Fraction(period)
+    if exact <= 1:  # every step begins a new multiple
+        yield from range(start, stop)
+        return
+    if isinstance(exact, int):
+        k = max(-((1 - start) // exact) if past else (start - 1) // exact + 1, 1)
+        step = exact * k + 1 if past else exact * k
+        while step < stop:
+            yield step
+            step += exact
+        return
+    k = max(math.ceil((start - 1) / exact) if past else math.floor((start - 1) / exact) + 1, 1)
+    while True:
+        step = math.floor(k * exact) + 1 if past else math.ceil(k * exact)
+        if step >= stop:
+            return
+        yield step
+        k += 1
 
 
 class ExponentialDecay(FrozenSchedule):
@@ -96,7 +136,7 @@ class ExponentialDecay(FrozenSchedule):
     _lr0: float
     _steps: Real
     _rate: float
-    _direct: float
+    _direct: int
 
     def __init__(
         self,
@@ -110,17 +150,19 @@ class ExponentialDecay(FrozenSchedule):
         steps = _decay_steps(decay_steps)
         rate = check_real("decay_rate", decay_rate)
         require(rate > 0, "decay_rate", decay_rate, "> 0")
+        flag = check_flag("staircase", staircase)
         self._assign(
             initial_learning_rate=lr0,
             decay_steps=steps,
             decay_rate=rate,
-            staircase=check_flag("staircase", staircase),
+            staircase=flag,
             name=check_name(name),
             _lr0=float(lr0),
             _steps=as_exact(steps),
             _rate=float(rate),
-            # Up to this step, rounding step / decay_steps costs at most an ulp in the power.
-            _direct=2.0 * float(steps) / abs(math.log(rate)) if rate != 1 else math.inf,
+            # Up to this step, rounding step / decay_steps costs at most an ulp in the power
+            # (stairs have whole exponents: no limit). An int: the cheaper test on the hot path.
+            _direct=_UNLIMITED if flag else _direct_limit(float(steps), float(rate)),
         )
 
     def __call__(self, step: Any) -> Any:
@@ -130,11 +172,23 @@ class ExponentialDecay(FrozenSchedule):
                     return self._lr0 * self._rate ** (step // self._steps)
                 if step <= self._direct:
                     return self._lr0 * self._rate ** (step / self._steps)
+                # A large exponent: split the power at its integer part, exactly.
                 whole, part = divmod(step, self._steps)
                 return self._lr0 * self._rate**whole * self._rate ** (part / self._steps)
             except OverflowError:  # decay_rate > 1 at a huge step, or a step past the float range
                 return self._lr0 * self._rate**math.inf
         return evaluate(self, step)
+
+    def breakpoints(self, start: int, stop: int) -> Iterator[int]:
+        """With ``staircase``, every new stair: the first step ``>= k * decay_steps``, ``k >= 1``.
+
+        The continuous decay has none.
+
+        >>> list(ExponentialDecay(0.1, 100000, 0.96, staircase=True).breakpoints(0, 300001))
+        [100000, 200000, 300000]
+        """
+        if self.staircase:
+            yield from multiples(self._steps, start, stop, past=False)
 
     def _compute(self, x: Any, ops: ArrayOps) -> Any:
         steps, rate = self._steps, self._rate
@@ -146,7 +200,7 @@ class ExponentialDecay(FrozenSchedule):
         return (
             self._lr0
             * ops.power(rate, ops.to_float(whole))
-            * ops.power(rate, ops.to_float(part) / steps)
+            * ops.power(rate, ops.ratio(part, steps))
         )
 
 
@@ -232,6 +286,17 @@ class InverseTimeDecay(FrozenSchedule):
             except OverflowError:  # a step past the float range: the limit
                 return self._lr0 / (1.0 + self._rate * math.inf) if self._rate else self._lr0
         return evaluate(self, step)
+
+    def breakpoints(self, start: int, stop: int) -> Iterator[int]:
+        """With ``staircase``, every new stair: the first step ``>= k * decay_steps``, ``k >= 1``.
+
+        The continuous decay has none.
+
+        >>> list(InverseTimeDecay(0.1, 2.5, 0.5, staircase=True).breakpoints(0, 10))
+        [3, 5, 8]
+        """
+        if self.staircase:
+            yield from multiples(self._steps, start, stop, past=False)
 
     def _compute(self, x: Any, ops: ArrayOps) -> Any:
         if self.staircase:
@@ -379,6 +444,26 @@ class PolynomialDecay(FrozenSchedule):
             return self._compute(step, PYTHON_OPS)
         return evaluate(self, step)
 
+    def breakpoints(self, start: int, stop: int) -> Iterator[int]:
+        """The first step of the hold, ``ceil(decay_steps)``; with ``cycle``, every new span.
+
+        A span ends at a multiple of ``decay_steps`` (where the rate reaches
+        ``end_learning_rate``), so with ``cycle`` the breakpoints are
+        ``floor(k * decay_steps) + 1`` for ``k >= 1``, where the rate jumps back up.
+
+        >>> list(PolynomialDecay(0.1, 10).breakpoints(0, 100))
+        [10]
+        >>> list(PolynomialDecay(0.1, 10, cycle=True).breakpoints(0, 35))
+        [11, 21, 31]
+        """
+        if self.cycle:
+            yield from multiples(self._steps, start, stop, past=True)
+            return
+        start, stop = step_range(start, stop)
+        end = math.ceil(self._steps)
+        if start <= end < stop:
+            yield end
+
     def _compute(self, x: Any, ops: ArrayOps) -> Any:
         steps, power = self._steps, self._power
         left = ops.cycle_left(x, steps) if self.cycle else ops.left(x, steps)
@@ -445,20 +530,8 @@ class PiecewiseConstantDecay(FrozenSchedule):
     ) -> None:
         bounds = check_number_list("boundaries", boundaries)
         levels = check_number_list("values", values)
-        if len(bounds) != len(levels) - 1:
-            raise ValueError(
-                "The length of boundaries should be 1 less than the length of values. "
-                f"Received: boundaries={describe_sequence(bounds)}, "
-                f"and values={describe_sequence(levels)}."
-            )
-        for index in range(1, len(bounds)):
-            if not bounds[index] > bounds[index - 1]:
-                raise ValueError(
-                    "Argument `boundaries` must be strictly increasing. "
-                    f"Received: boundaries={list(bounds)!r} "
-                    f"(boundaries[{index}]={bounds[index]!r} is not greater than "
-                    f"boundaries[{index - 1}]={bounds[index - 1]!r})"
-                )
+        check_one_more_value(bounds, levels)
+        check_increasing("boundaries", bounds)
         self._assign(
             boundaries=tuple(bounds),
             values=tuple(levels),
@@ -481,6 +554,26 @@ class PiecewiseConstantDecay(FrozenSchedule):
             return self._levels[bisect_left(self._bounds, step)]
         return evaluate(self, step)
 
+    def breakpoints(self, start: int, stop: int) -> Iterator[int]:
+        """The step after each boundary, ``floor(boundary) + 1`` (the intervals are right-closed).
+
+        Boundaries that share a step after them give one breakpoint.
+
+        >>> list(PiecewiseConstantDecay([100, 200], [1.0, 0.5, 0.1]).breakpoints(0, 1000))
+        [101, 201]
+        """
+        start, stop = step_range(start, stop)
+        bounds = self._bounds
+        # floor(b) + 1 >= start  <=>  b >= start - 1, for an integer start.
+        last = start - 1
+        for index in range(bisect_left(bounds, start - 1), len(bounds)):
+            step = math.floor(bounds[index]) + 1
+            if step >= stop:
+                return
+            if step > last:
+                yield step
+                last = step
+
     def _compute(self, x: Any, ops: ArrayOps) -> Any:
         if not self._bounds:
             return ops.to_float(x) * 0.0 + self._levels[0]
@@ -493,6 +586,18 @@ class PiecewiseConstantDecay(FrozenSchedule):
             table = self._table(ops, "bounds", float_bounds, x, integer=False)
         index = ops.searchsorted(table, x, right=False)
         return ops.take(self._table(ops, "levels", self._levels, x, integer=False), index)
+
+
+def _direct_limit(steps: float, rate: float) -> int:
+    """The last step at which ``rate ** (step / steps)`` loses at most an ulp to the rounding of
+    its exponent: ``|ln(rate)| * step / steps <= 2``; every step for ``rate == 1``."""
+    if rate == 1:
+        return _UNLIMITED
+    return math.floor(min(2.0 * steps / abs(math.log(rate)), 2.0**1023))
+
+
+#: Larger than any step a float can express: "no limit".
+_UNLIMITED = 2**1024
 
 
 def _difference_landing_on(start: float, end: float) -> float:

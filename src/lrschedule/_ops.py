@@ -199,6 +199,10 @@ class ArrayOps(ABC):
         spans = self.maximum(self.where(r > 0, q + 1, q), 1)
         return self.ratio(x, d) / self.to_float(spans)
 
+    def below(self, x: Any, c: int | float) -> Any:
+        """``x < c`` elementwise, for a Python number ``c`` of any size."""
+        return x < c
+
     def shifted(self, x: Any, offset: int | float) -> Any:
         """``max(x - offset, 0)``: the step on a clock that starts at ``offset``."""
         return self.maximum(x - offset, 0)

@@ -22,8 +22,10 @@ __all__ = [
     "as_exact",
     "bad_step",
     "check_flag",
+    "check_increasing",
     "check_name",
     "check_number_list",
+    "check_one_more_value",
     "check_optional_real",
     "check_real",
     "describe_sequence",
@@ -120,6 +122,32 @@ def check_number_list(name: str, value: Any) -> list[Real] | tuple[Real, ...]:
         _type_error(name, value, "a list or tuple of real numbers")
     items = [check_real(f"{name}[{index}]", item) for index, item in enumerate(value)]
     return tuple(items) if isinstance(value, tuple) else items
+
+
+def check_one_more_value(bounds: Sequence[Any], levels: Sequence[Any]) -> None:
+    """Keras's check that there is one more value than boundaries, with its message."""
+    if len(bounds) != len(levels) - 1:
+        raise ValueError(
+            "The length of boundaries should be 1 less than the length of values. "
+            f"Received: boundaries={describe_sequence(bounds)}, "
+            f"and values={describe_sequence(levels)}."
+        )
+
+
+def check_increasing(name: str, values: Sequence[Any], *, strict: bool = True) -> None:
+    """Raise a ``ValueError`` naming the first pair out of order (equal pairs too if ``strict``)."""
+    for index in range(1, len(values)):
+        later, earlier = values[index], values[index - 1]
+        if (not later > earlier) if strict else later < earlier:
+            order, relation = (
+                ("strictly increasing", "is not greater than")
+                if strict
+                else ("in non-decreasing order", "is less than")
+            )
+            raise ValueError(
+                f"Argument `{name}` must be {order}. Received: {name}={list(values)!r} "
+                f"({name}[{index}]={later!r} {relation} {name}[{index - 1}]={earlier!r})"
+            )
 
 
 def as_exact(value: Real) -> Real:
