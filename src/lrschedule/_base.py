@@ -183,8 +183,12 @@ class FrozenSchedule(LearningRateSchedule):
         object.__delattr__(self, name)
 
     def get_config(self) -> dict[str, Any]:
-        """The constructor's keyword arguments, as JSON-ready Python values."""
-        return {key: _copy_value(getattr(self, key)) for key in self._config_keys}
+        """The constructor's keyword arguments, as JSON-ready Python values.
+
+        :meth:`_arguments`, with every nested schedule (a composite's children) written as
+        its serialized envelope, :func:`lrschedule.serialize`.
+        """
+        return {key: _serialized(value) for key, value in self._arguments().items()}
 
     def _table(
         self,
@@ -218,10 +222,11 @@ class FrozenSchedule(LearningRateSchedule):
         """The constructor's keyword arguments, with nested schedules as objects, not configs.
 
         ``repr``, equality, hashing and pickling read it, so that a composite shows its
-        children as their ``repr`` and works with a child that cannot be serialized.
-        Schedules without children return :meth:`get_config`.
+        children as their ``repr`` and works with a child that cannot be serialized. By
+        default the slots named in ``_config_keys`` (lists copied); a schedule that keeps an
+        argument in another form (a tuple for a list) overrides it.
         """
-        return self.get_config()
+        return {key: _copy_value(getattr(self, key)) for key in self._config_keys}
 
     def _config_or_none(self) -> dict[str, Any] | None:
         return self._arguments()
@@ -246,6 +251,19 @@ def _copy_value(value: Any) -> Any:
         return [_copy_value(item) for item in value]
     if isinstance(value, dict):
         return {key: _copy_value(item) for key, item in value.items()}
+    return value
+
+
+def _serialized(value: Any) -> Any:
+    """A config value with the schedules in it replaced by their serialized envelopes."""
+    if isinstance(value, LearningRateSchedule):
+        from lrschedule.serialization import serialize
+
+        return serialize(value)
+    if isinstance(value, (list, tuple)) and any(
+        isinstance(item, (LearningRateSchedule, list, tuple)) for item in value
+    ):
+        return type(value)(_serialized(item) for item in value)
     return value
 
 

@@ -26,7 +26,6 @@ exact: an integer step minus an integer offset is an integer.
 from __future__ import annotations
 
 import math
-import operator
 from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -35,6 +34,7 @@ from lrschedule._base import FrozenSchedule, LearningRateSchedule
 from lrschedule._dispatch import evaluate
 from lrschedule._ops import ArrayOps
 from lrschedule._ops_python import PYTHON_OPS
+from lrschedule._ranges import step_range
 from lrschedule._validation import (
     Real,
     check_increasing,
@@ -88,14 +88,6 @@ def child_at(child: Any, kernel: bool, x: Any, ops: ArrayOps) -> Any:
     return child(x)
 
 
-def child_config(child: Any) -> dict[str, Any]:
-    """The child in the serialized envelope (for ``get_config``)."""
-    from lrschedule.serialization import serialize
-
-    config: dict[str, Any] = serialize(child)
-    return config
-
-
 def child_breakpoints(child: Any, offset: int, start: int, stop: int) -> Iterator[int]:
     """The child's breakpoints on a clock started at ``offset``, as global steps in
     ``[start, stop)`` (only those after ``offset``: the child's step 0 is not one)."""
@@ -118,11 +110,6 @@ def whole_steps(name: str, value: Any, *, positive: bool = False) -> int:
         rule,
     )
     return int(number)
-
-
-def check_range(start: Any, stop: Any) -> tuple[int, int]:
-    """``breakpoints``' arguments as ints (``operator.index``); ``start`` is clipped to 0."""
-    return max(operator.index(start), 0), operator.index(stop)
 
 
 # --------------------------------------------------------------------------- Constant
@@ -169,7 +156,7 @@ class Constant(FrozenSchedule):
         return ops.to_float(x) * 0.0 + self._value
 
     def breakpoints(self, start: int, stop: int) -> Iterator[int]:
-        check_range(start, stop)
+        step_range(start, stop)
         return iter(())
 
 
@@ -283,20 +270,6 @@ class Warmup(FrozenSchedule):
             _lr0=float(lr0),
         )
 
-    def get_config(self) -> dict[str, Any]:
-        config = self._arguments()
-        config["schedule"] = child_config(self.schedule)
-        return config
-
-    def _arguments(self) -> dict[str, Any]:
-        return {
-            "schedule": self.schedule,
-            "warmup_steps": self.warmup_steps,
-            "initial_learning_rate": self.initial_learning_rate,
-            "shape": self.shape,
-            "name": self.name,
-        }
-
     def __call__(self, step: Any) -> Any:
         if step.__class__ is int and step >= 0:
             warmup = self.warmup_steps
@@ -333,7 +306,7 @@ class Warmup(FrozenSchedule):
         return ops.where(ops.below(x, warmup), ramp, after)
 
     def breakpoints(self, start: int, stop: int) -> Iterator[int]:
-        start, stop = check_range(start, stop)
+        start, stop = step_range(start, stop)
         warmup = self.warmup_steps
         if warmup and start <= warmup < stop:
             yield warmup
@@ -448,13 +421,6 @@ class Join(FrozenSchedule):
             _offsets=(0, *bounds),
         )
 
-    def get_config(self) -> dict[str, Any]:
-        return {
-            "schedules": [child_config(child) for child in self.schedules],
-            "boundaries": list(self.boundaries),
-            "name": self.name,
-        }
-
     def _arguments(self) -> dict[str, Any]:
         return {
             "schedules": list(self.schedules),
@@ -477,7 +443,7 @@ class Join(FrozenSchedule):
         return value
 
     def breakpoints(self, start: int, stop: int) -> Iterator[int]:
-        start, stop = check_range(start, stop)
+        start, stop = step_range(start, stop)
         ends = (*self.boundaries, None)
         for child, offset, end in zip(self.schedules, self._offsets, ends, strict=True):
             if offset >= stop:
@@ -539,14 +505,6 @@ class Scale(FrozenSchedule):
             _factor=float(number),
         )
 
-    def get_config(self) -> dict[str, Any]:
-        config = self._arguments()
-        config["schedule"] = child_config(self.schedule)
-        return config
-
-    def _arguments(self) -> dict[str, Any]:
-        return {"schedule": self.schedule, "factor": self.factor, "name": self.name}
-
     def __call__(self, step: Any) -> Any:
         if step.__class__ is int and step >= 0:
             return self._factor * self.schedule(step)
@@ -556,7 +514,7 @@ class Scale(FrozenSchedule):
         return self._factor * child_at(self.schedule, self._kernel, x, ops)
 
     def breakpoints(self, start: int, stop: int) -> Iterator[int]:
-        start, stop = check_range(start, stop)
+        start, stop = step_range(start, stop)
         method = getattr(self.schedule, "breakpoints", None)
         return iter(()) if method is None else method(start, stop)
 
@@ -628,19 +586,6 @@ class Clip(FrozenSchedule):
             _high=None if high is None else float(high),
         )
 
-    def get_config(self) -> dict[str, Any]:
-        config = self._arguments()
-        config["schedule"] = child_config(self.schedule)
-        return config
-
-    def _arguments(self) -> dict[str, Any]:
-        return {
-            "schedule": self.schedule,
-            "minimum": self.minimum,
-            "maximum": self.maximum,
-            "name": self.name,
-        }
-
     def __call__(self, step: Any) -> Any:
         if step.__class__ is int and step >= 0:
             value = self.schedule(step)
@@ -660,6 +605,6 @@ class Clip(FrozenSchedule):
         return value
 
     def breakpoints(self, start: int, stop: int) -> Iterator[int]:
-        start, stop = check_range(start, stop)
+        start, stop = step_range(start, stop)
         method = getattr(self.schedule, "breakpoints", None)
         return iter(()) if method is None else method(start, stop)

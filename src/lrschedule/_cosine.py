@@ -24,9 +24,9 @@ from typing import Any
 
 from lrschedule._base import FrozenSchedule
 from lrschedule._cycles import GeometricCycles
-from lrschedule._decay import multiples, step_range
 from lrschedule._dispatch import evaluate
 from lrschedule._ops import HALF_PI, QUARTER_PI, ArrayOps
+from lrschedule._ranges import multiples, step_range
 from lrschedule._validation import (
     Real,
     as_exact,

@@ -10,9 +10,10 @@ from fractions import Fraction
 from typing import Any
 
 from lrschedule._base import FrozenSchedule
-from lrschedule._compose import check_choice, check_range
+from lrschedule._compose import check_choice
 from lrschedule._dispatch import evaluate
 from lrschedule._ops import ArrayOps
+from lrschedule._ranges import step_range
 from lrschedule._step import _python_power, power_of_count
 from lrschedule._validation import (
     Real,
@@ -202,7 +203,7 @@ class CyclicalLearningRate(FrozenSchedule):
     def breakpoints(self, start: int, stop: int) -> Iterator[int]:
         """Each cycle's first step ``ceil(k * C)`` and the first step of each falling half,
         ``floor(k * C + step_size_up) + 1``."""
-        start, stop = check_range(start, stop)
+        start, stop = step_range(start, stop)
         cycle, up = Fraction(self._cycle), Fraction(self._up)
         index = max(0, math.floor(start / cycle) - 1)
         while True:

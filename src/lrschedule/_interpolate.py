@@ -21,10 +21,11 @@ from fractions import Fraction
 from typing import Any
 
 from lrschedule._base import FrozenSchedule
-from lrschedule._compose import check_choice, check_range, whole_steps
+from lrschedule._compose import check_choice, whole_steps
 from lrschedule._dispatch import evaluate
 from lrschedule._ops import ArrayOps
 from lrschedule._ops_python import PYTHON_OPS
+from lrschedule._ranges import step_range
 from lrschedule._validation import (
     Real,
     as_exact,
@@ -136,7 +137,7 @@ class _Interpolated(FrozenSchedule):
 
     def breakpoints(self, start: int, stop: int) -> Iterator[int]:
         """The first step of each piece after the first: ``ceil(K_i)`` for each knot."""
-        start, stop = check_range(start, stop)
+        start, stop = step_range(start, stop)
         previous = 0
         for step in self._ceil:
             if step >= stop:
@@ -223,7 +224,7 @@ class PiecewiseInterpolation(_Interpolated):
         )
         self._set_knots([as_exact(bound) for bound in bounds], levels, kind == "cosine")
 
-    def get_config(self) -> dict[str, Any]:
+    def _arguments(self) -> dict[str, Any]:
         return {
             "boundaries": list(self.boundaries),
             "values": list(self.values),

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from lrschedule._base import FrozenSchedule
-from lrschedule._compose import check_range
 from lrschedule._dispatch import evaluate
 from lrschedule._ops import ArrayOps
+from lrschedule._ranges import step_range
 from lrschedule._validation import Real, as_exact, check_name, check_real, require
 
 __all__ = ["InverseSqrtDecay"]
@@ -86,5 +86,5 @@ class InverseSqrtDecay(FrozenSchedule):
 
     def breakpoints(self, start: int, stop: int) -> Iterator[int]:
         """None: the schedule is one smooth piece."""
-        check_range(start, stop)
+        step_range(start, stop)
         return iter(())

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from lrschedule._base import FrozenSchedule
-from lrschedule._compose import check_range
 from lrschedule._dispatch import evaluate
 from lrschedule._ops import ArrayOps
+from lrschedule._ranges import step_range
 from lrschedule._validation import Real, as_exact, check_name, check_real, require
 
 __all__ = ["LinearDecay"]
@@ -109,7 +109,7 @@ class LinearDecay(FrozenSchedule):
 
     def breakpoints(self, start: int, stop: int) -> Iterator[int]:
         """The end of the line, ``ceil(decay_steps)``."""
-        start, stop = check_range(start, stop)
+        start, stop = step_range(start, stop)
         end = math.ceil(self._steps)
         if start <= end < stop:
             yield end

@@ -14,9 +14,10 @@ from fractions import Fraction
 from typing import Any
 
 from lrschedule._base import FrozenSchedule
-from lrschedule._compose import check_range, whole_steps
+from lrschedule._compose import whole_steps
 from lrschedule._dispatch import evaluate
 from lrschedule._ops import ArrayOps
+from lrschedule._ranges import multiples, step_range
 from lrschedule._validation import (
     Real,
     as_exact,
@@ -148,19 +149,7 @@ class StepDecay(FrozenSchedule):
 
     def breakpoints(self, start: int, stop: int) -> Iterator[int]:
         """The steps ``ceil(k * decay_steps)`` for ``k >= 1``: where each decay happens."""
-        start, stop = check_range(start, stop)
-        numerator, denominator = Fraction(self._steps).as_integer_ratio()
-        # The first k >= 1 whose step ceil(k * T) is >= start.
-        k = max(1, (start - 1) * denominator // numerator + 1) if start > 0 else 1
-        previous = 0
-        while True:
-            step = -(-k * numerator // denominator)
-            if step >= stop:
-                return
-            if step >= start and step > previous:  # decay_steps < 1: several decays per step
-                yield step
-                previous = step
-            k += 1
+        return multiples(self._steps, start, stop, past=False)
 
 
 class MultiStepDecay(FrozenSchedule):
@@ -234,7 +223,7 @@ class MultiStepDecay(FrozenSchedule):
             _levels=tuple(float(lr0) * float(rate) ** count for count in range(len(marks) + 1)),
         )
 
-    def get_config(self) -> dict[str, Any]:
+    def _arguments(self) -> dict[str, Any]:
         return {
             "initial_learning_rate": self.initial_learning_rate,
             "milestones": list(self.milestones),
@@ -260,7 +249,7 @@ class MultiStepDecay(FrozenSchedule):
 
     def breakpoints(self, start: int, stop: int) -> Iterator[int]:
         """The distinct milestones > 0 in ``[start, stop)``."""
-        start, stop = check_range(start, stop)
+        start, stop = step_range(start, stop)
         previous = None
         for mark in self._marks:
             if mark >= stop:

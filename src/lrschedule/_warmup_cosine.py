@@ -7,10 +7,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from lrschedule._base import FrozenSchedule
-from lrschedule._compose import check_range, whole_steps
+from lrschedule._compose import whole_steps
 from lrschedule._dispatch import evaluate
 from lrschedule._ops import ArrayOps
 from lrschedule._ops_python import PYTHON_OPS
+from lrschedule._ranges import step_range
 from lrschedule._validation import Real, as_exact, check_name, check_real, require
 
 __all__ = ["WarmupCosineDecay"]
@@ -185,7 +186,7 @@ class WarmupCosineDecay(FrozenSchedule):
 
     def breakpoints(self, start: int, stop: int) -> Iterator[int]:
         """The end of the warmup ``W`` and the end of the decay ``W + ceil(D)``."""
-        start, stop = check_range(start, stop)
+        start, stop = step_range(start, stop)
         for step in (self.warmup_steps, self.warmup_steps + math.ceil(self._steps)):
             if step > 0 and start <= step < stop:
                 yield step

@@ -7,10 +7,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from lrschedule._base import FrozenSchedule
-from lrschedule._compose import check_choice, check_range, whole_steps
+from lrschedule._compose import check_choice, whole_steps
 from lrschedule._dispatch import evaluate
 from lrschedule._ops import ArrayOps
 from lrschedule._ops_python import PYTHON_OPS
+from lrschedule._ranges import step_range
 from lrschedule._validation import Real, check_name, check_real
 
 __all__ = ["WarmupStableDecay"]
@@ -209,7 +210,7 @@ class WarmupStableDecay(FrozenSchedule):
 
     def breakpoints(self, start: int, stop: int) -> Iterator[int]:
         """The ends of the warmup, the plateau and the decay (phases of length 0 skipped)."""
-        start, stop = check_range(start, stop)
+        start, stop = step_range(start, stop)
         previous = 0
         for step in (self.warmup_steps, self._decay_start, self._decay_end):
             if step > previous and start <= step < stop:
