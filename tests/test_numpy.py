@@ -148,3 +148,26 @@ def test_restart_table_grows_with_the_largest_step() -> None:
     again = schedule(np.arange(100))
     np.testing.assert_array_equal(small, again)
     assert np.all(np.isfinite(large))
+
+
+@pytest.mark.parametrize(
+    "schedule",
+    [
+        ExponentialDecay(0.1, 1e19, 0.5),
+        ExponentialDecay(0.1, 1e19, 0.5, staircase=True),
+        InverseTimeDecay(0.1, 1e19, 1.0, staircase=True),
+        PolynomialDecay(0.1, 1e19, cycle=True),
+        PiecewiseConstantDecay([1e19], [1.0, 2.0]),
+        CosineDecay(0.1, 1e19),
+        CosineDecay(0.0, 10, warmup_target=1.0, warmup_steps=1e19),
+        CosineDecayRestarts(1.0, 1e19),
+        CosineDecayRestarts(1.0, 1e19, t_mul=1.0),
+    ],
+    ids=ids,
+)
+def test_constants_beyond_int64_with_int64_steps(schedule: Any) -> None:
+    # 1e19 steps has no int64 representation: every int64 step is below it, which must
+    # settle the division rather than overflow.
+    steps = [0, 1, 2, 2**53 + 1, 2**62, 2**63 - 1]
+    result = schedule(np.asarray(steps, dtype=np.int64))
+    assert_close_ulps(result, [schedule(step) for step in steps], ulps=4)

@@ -16,7 +16,8 @@ from typing import Any
 
 import numpy as np
 
-from lrschedule._ops import HALF_PI, QUARTER_PI, ArrayOps
+from lrschedule._ops import HALF_PI, QUARTER_PI
+from lrschedule._ops_tensor import TensorOps
 from lrschedule._validation import bad_step
 
 __all__ = ["NUMPY_OPS", "NumPyOps"]
@@ -25,8 +26,13 @@ _EXACT_FLOAT64_INTEGERS = 2**53
 _INT64_MAX = 2**63 - 1
 
 
-class NumPyOps(ArrayOps):
-    """:class:`~lrschedule._ops.ArrayOps` for NumPy arrays and NumPy scalars."""
+class NumPyOps(TensorOps):
+    """:class:`~lrschedule._ops.ArrayOps` for NumPy arrays and NumPy scalars.
+
+    Built on :class:`~lrschedule._ops_tensor.TensorOps` for its integer-safe helpers (a
+    constant beyond int64, such as ``decay_steps=1e19``, settles a division instead of
+    overflowing); steps are validated here, unlike tensor steps.
+    """
 
     name = "numpy"
 
@@ -64,14 +70,18 @@ class NumPyOps(ArrayOps):
     def to_float(self, x: Any) -> Any:
         return np.asarray(x, dtype=np.float64)
 
-    def divmod(self, x: Any, d: int | float) -> tuple[Any, Any]:
+    def int_divmod(self, x: Any, d: int) -> tuple[Any, Any]:
         q, r = np.divmod(x, d)
         return q, r
 
-    def minimum(self, x: Any, c: Any) -> Any:
+    def float_divmod(self, x: Any, d: int | float) -> tuple[Any, Any]:
+        q, r = np.divmod(x, d)
+        return q, r
+
+    def array_minimum(self, x: Any, c: Any) -> Any:
         return np.minimum(x, c)
 
-    def maximum(self, x: Any, c: Any) -> Any:
+    def array_maximum(self, x: Any, c: Any) -> Any:
         return np.maximum(x, c)
 
     def where(self, condition: Any, a: Any, b: Any) -> Any:
@@ -105,6 +115,9 @@ class NumPyOps(ArrayOps):
     def floor(self, x: Any) -> Any:
         return np.floor(x)
 
+    def native_power(self, base: float, exponent: Any) -> Any:
+        return self.power(base, exponent)
+
     def power(self, base: float, exponent: Any) -> Any:
         if base > 1:  # a growing power overflows to inf, its limit: no warning needed
             with np.errstate(over="ignore"):
@@ -113,14 +126,14 @@ class NumPyOps(ArrayOps):
 
     # Faster exact forms of the shared helpers.
     def ratio(self, x: Any, d: int | float) -> Any:
-        if x.dtype.kind == "i" and not (type(d) is int and _fits_float64(x)):
-            return super().ratio(x, d)
-        return np.true_divide(x, d)
+        if x.dtype.kind == "i" and type(d) is int and d <= _INT64_MAX and _fits_float64(x):
+            return np.true_divide(x, d)
+        return super().ratio(x, d)
 
     def floor_ratio(self, x: Any, d: int | float) -> Any:
-        if x.dtype.kind == "i" and type(d) is int:
+        if x.dtype.kind == "i" and type(d) is int and d <= _INT64_MAX:
             return np.floor_divide(x, d).astype(np.float64)
-        return np.floor_divide(x, d, dtype=np.float64)
+        return super().floor_ratio(x, d)
 
     def half_cosine(self, left: Any) -> Any:
         # The arithmetic of ArrayOps.half_cosine, in place: one sine, no np.where.
