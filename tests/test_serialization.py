@@ -589,6 +589,9 @@ def test_library_classes_register_themselves(clean_registry: None) -> None:
         def __call__(self, step: Any) -> Any:
             return self.rate
 
+        def _compute(self, x: Any, ops: Any) -> Any:
+            return ops.to_float(x) * 0.0 + self.rate
+
     class _Private(FrozenSchedule):
         __module__ = "lrschedule._probe"
 
@@ -604,7 +607,13 @@ def test_library_classes_register_themselves(clean_registry: None) -> None:
     assert "Probe" in _registry.library_names() and "_Private" not in _registry.library_names()
     with pytest.raises(TypeError, match="Two lrschedule classes are named 'Probe'"):
         type(
-            "Probe", (FrozenSchedule,), {"__module__": "lrschedule._other", "__qualname__": "Probe"}
+            "Probe",
+            (FrozenSchedule,),
+            {
+                "__module__": "lrschedule._other",
+                "__qualname__": "Probe",
+                "_compute": Probe._compute,
+            },
         )
 
 

@@ -249,3 +249,12 @@ def _listify(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [_listify(v) for v in value]
     return value
+
+
+def test_a_library_schedule_without_a_formula_is_refused_when_defined() -> None:
+    from lrschedule._base import FrozenSchedule
+
+    with pytest.raises(TypeError, match="Formulaless must define `_compute"):
+
+        class Formulaless(FrozenSchedule):
+            __slots__ = ()

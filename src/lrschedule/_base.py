@@ -130,12 +130,6 @@ class LearningRateSchedule:
         ]
         return f"{type(self).__name__}({', '.join(shown)})"
 
-    def _compute(self, x: Any, ops: ArrayOps) -> Any:
-        """The formula at a prepared step ``x``, computed with ``ops``; schedules override it."""
-        raise NotImplementedError(
-            f"Learning rate schedule '{type(self).__name__}' has no array formula."
-        )
-
 
 class FrozenSchedule(LearningRateSchedule):
     """Base of the library's schedules: validated, immutable, pickled through its config.
@@ -147,6 +141,10 @@ class FrozenSchedule(LearningRateSchedule):
     __slots__ = ("__weakref__", "_tables")
 
     _tables: dict[tuple[Any, ...], Any]
+
+    #: The formula at a prepared step ``x`` (an array, or a Python float), with the
+    #: primitives of ``ops``; every concrete subclass defines it (checked at class creation).
+    _compute: Callable[[Any, ArrayOps], Any]
 
     #: Constructor arguments in Keras's order; ``get_config`` returns them in this order.
     _config_keys: ClassVar[tuple[str, ...]] = ()
@@ -161,6 +159,11 @@ class FrozenSchedule(LearningRateSchedule):
                 slots = klass.__dict__.get("__slots__", ())
                 fields.update((slots,) if isinstance(slots, str) else slots)
         cls._frozen_fields = frozenset(fields)
+        if not cls.__name__.startswith("_") and not callable(getattr(cls, "_compute", None)):
+            raise TypeError(
+                f"{cls.__name__} must define `_compute(self, x, ops)`, its formula on a "
+                "prepared array step (see lrschedule._ops.ArrayOps)."
+            )
         # The library's own schedules become known to serialization by their class name.
         _registry.add_library_class(cls)
 

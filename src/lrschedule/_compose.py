@@ -75,10 +75,7 @@ def child_schedule(name: str, value: Any) -> Any:
 
 def has_kernel(child: Any) -> bool:
     """Whether ``child`` computes on prepared steps itself (the library's schedules do)."""
-    return (
-        isinstance(child, LearningRateSchedule)
-        and type(child)._compute is not LearningRateSchedule._compute
-    )
+    return isinstance(child, FrozenSchedule)
 
 
 def child_at(child: Any, kernel: bool, x: Any, ops: ArrayOps) -> Any:

@@ -32,6 +32,7 @@ from lrschedule._validation import (
     as_exact,
     check_name,
     check_optional_real,
+    check_positive,
     check_real,
     require,
 )
@@ -39,12 +40,6 @@ from lrschedule._validation import (
 __all__ = ["CosineDecay", "CosineDecayRestarts"]
 
 _sin = math.sin
-
-
-def _positive_steps(name: str, value: Any) -> Real:
-    steps = check_real(name, value)
-    require(steps > 0, name, value, "> 0")
-    return steps
 
 
 def _fraction_alpha(value: Any) -> Real:
@@ -146,7 +141,7 @@ class CosineDecay(FrozenSchedule):
         warmup_steps: Real = 0,
     ) -> None:
         lr0 = check_real("initial_learning_rate", initial_learning_rate)
-        steps = _positive_steps("decay_steps", decay_steps)
+        steps = check_positive("decay_steps", decay_steps)
         fraction = _fraction_alpha(alpha)
         target = check_optional_real("warmup_target", warmup_target)
         warmup = check_real("warmup_steps", warmup_steps)
@@ -322,9 +317,8 @@ class CosineDecayRestarts(FrozenSchedule):
         name: str | None = "SGDRDecay",
     ) -> None:
         lr0 = check_real("initial_learning_rate", initial_learning_rate)
-        first = _positive_steps("first_decay_steps", first_decay_steps)
-        growth = check_real("t_mul", t_mul)
-        require(growth > 0, "t_mul", t_mul, "> 0")
+        first = check_positive("first_decay_steps", first_decay_steps)
+        growth = check_positive("t_mul", t_mul)
         decay = check_real("m_mul", m_mul)
         require(decay >= 0, "m_mul", m_mul, ">= 0")
         fraction = _fraction_alpha(alpha)

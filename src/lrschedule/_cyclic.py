@@ -20,6 +20,7 @@ from lrschedule._validation import (
     as_exact,
     check_name,
     check_optional_real,
+    check_positive,
     check_real,
     require,
 )
@@ -135,14 +136,12 @@ class CyclicalLearningRate(FrozenSchedule):
     ) -> None:
         low = check_real("initial_learning_rate", initial_learning_rate)
         high = check_real("maximal_learning_rate", maximal_learning_rate)
-        up = check_real("step_size_up", step_size_up)
-        require(up > 0, "step_size_up", step_size_up, "> 0")
+        up = check_positive("step_size_up", step_size_up)
         down = check_optional_real("step_size_down", step_size_down)
         if down is not None:
             require(down > 0, "step_size_down", step_size_down, "> 0")
         kind = check_choice("mode", mode, MODES)
-        factor = check_real("gamma", gamma)
-        require(factor > 0, "gamma", gamma, "> 0")
+        factor = check_positive("gamma", gamma)
         if kind != "exp_range" and factor != 1:
             warnings.warn(
                 f"CyclicalLearningRate: `gamma`={gamma!r} is ignored with mode={kind!r}; it "

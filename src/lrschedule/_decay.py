@@ -26,17 +26,12 @@ from lrschedule._validation import (
     check_name,
     check_number_list,
     check_one_more_value,
+    check_positive,
     check_real,
     require,
 )
 
 __all__ = ["ExponentialDecay", "InverseTimeDecay", "PiecewiseConstantDecay", "PolynomialDecay"]
-
-
-def _decay_steps(value: Any, name: str = "decay_steps") -> Real:
-    steps = check_real(name, value)
-    require(steps > 0, name, value, "> 0")
-    return steps
 
 
 class ExponentialDecay(FrozenSchedule):
@@ -110,9 +105,8 @@ class ExponentialDecay(FrozenSchedule):
         name: str | None = "ExponentialDecay",
     ) -> None:
         lr0 = check_real("initial_learning_rate", initial_learning_rate)
-        steps = _decay_steps(decay_steps)
-        rate = check_real("decay_rate", decay_rate)
-        require(rate > 0, "decay_rate", decay_rate, "> 0")
+        steps = check_positive("decay_steps", decay_steps)
+        rate = check_positive("decay_rate", decay_rate)
         flag = check_flag("staircase", staircase)
         self._assign(
             initial_learning_rate=lr0,
@@ -226,7 +220,7 @@ class InverseTimeDecay(FrozenSchedule):
         name: str | None = "InverseTimeDecay",
     ) -> None:
         lr0 = check_real("initial_learning_rate", initial_learning_rate)
-        steps = _decay_steps(decay_steps)
+        steps = check_positive("decay_steps", decay_steps)
         rate = check_real("decay_rate", decay_rate)
         require(rate >= 0, "decay_rate", decay_rate, ">= 0")
         self._assign(
@@ -361,7 +355,7 @@ class PolynomialDecay(FrozenSchedule):
         name: str | None = "PolynomialDecay",
     ) -> None:
         lr0 = check_real("initial_learning_rate", initial_learning_rate)
-        steps = _decay_steps(decay_steps)
+        steps = check_positive("decay_steps", decay_steps)
         end = check_real("end_learning_rate", end_learning_rate)
         exponent = check_real("power", power)
         require(exponent >= 0, "power", power, ">= 0")

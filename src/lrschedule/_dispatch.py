@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from lrschedule._ops_python import PYTHON_OPS
 
 if TYPE_CHECKING:
-    from lrschedule._base import LearningRateSchedule
+    from lrschedule._base import FrozenSchedule
     from lrschedule._ops import ArrayOps
 
 __all__ = ["evaluate", "ops_for"]
@@ -41,7 +41,7 @@ SUPPORTED = (
 )
 
 
-def evaluate(schedule: LearningRateSchedule, step: Any) -> Any:
+def evaluate(schedule: FrozenSchedule, step: Any) -> Any:
     """Evaluate ``schedule`` at a step its Python-number hot path did not take."""
     cls = type(step)
     ops: ArrayOps | None

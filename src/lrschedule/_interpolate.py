@@ -34,6 +34,7 @@ from lrschedule._validation import (
     check_name,
     check_number_list,
     check_one_more_value,
+    check_positive,
     check_real,
     require,
 )
@@ -340,10 +341,8 @@ class OneCycle(_Interpolated):
         fraction = check_real("pct_start", pct_start)
         require(0 < fraction < 1, "pct_start", pct_start, "in (0, 1)")
         strategy = check_choice("anneal_strategy", anneal_strategy, ANNEAL_STRATEGIES)
-        first = check_real("div_factor", div_factor)
-        require(first > 0, "div_factor", div_factor, "> 0")
-        final = check_real("final_div_factor", final_div_factor)
-        require(final > 0, "final_div_factor", final_div_factor, "> 0")
+        first = check_positive("div_factor", div_factor)
+        final = check_positive("final_div_factor", final_div_factor)
         three = check_flag("three_phase", three_phase)
         # PyTorch's phase ends, computed with its float arithmetic.
         rise_end = float(fraction * total) - 1

@@ -10,7 +10,7 @@ from lrschedule._base import FrozenSchedule
 from lrschedule._dispatch import evaluate
 from lrschedule._ops import ArrayOps
 from lrschedule._ranges import step_range
-from lrschedule._validation import Real, as_exact, check_name, check_real, require
+from lrschedule._validation import Real, as_exact, check_name, check_positive, check_real
 
 __all__ = ["InverseSqrtDecay"]
 
@@ -63,8 +63,7 @@ class InverseSqrtDecay(FrozenSchedule):
         name: str | None = "InverseSqrtDecay",
     ) -> None:
         lr0 = check_real("initial_learning_rate", initial_learning_rate)
-        steps = check_real("decay_steps", decay_steps)
-        require(steps > 0, "decay_steps", decay_steps, "> 0")
+        steps = check_positive("decay_steps", decay_steps)
         self._assign(
             initial_learning_rate=lr0,
             decay_steps=steps,

@@ -23,8 +23,8 @@ from lrschedule._validation import (
     as_exact,
     check_increasing,
     check_name,
+    check_positive,
     check_real,
-    require,
 )
 
 __all__ = ["MultiStepDecay", "StepDecay", "power_of_count"]
@@ -117,10 +117,8 @@ class StepDecay(FrozenSchedule):
         name: str | None = "StepDecay",
     ) -> None:
         lr0 = check_real("initial_learning_rate", initial_learning_rate)
-        steps = check_real("decay_steps", decay_steps)
-        require(steps > 0, "decay_steps", decay_steps, "> 0")
-        rate = check_real("decay_rate", decay_rate)
-        require(rate > 0, "decay_rate", decay_rate, "> 0")
+        steps = check_positive("decay_steps", decay_steps)
+        rate = check_positive("decay_rate", decay_rate)
         self._assign(
             initial_learning_rate=lr0,
             decay_steps=steps,
@@ -212,8 +210,7 @@ class MultiStepDecay(FrozenSchedule):
             whole_steps(f"milestones[{index}]", mark) for index, mark in enumerate(milestones)
         )
         check_increasing("milestones", marks, strict=False)
-        rate = check_real("decay_rate", decay_rate)
-        require(rate > 0, "decay_rate", decay_rate, "> 0")
+        rate = check_positive("decay_rate", decay_rate)
         self._assign(
             initial_learning_rate=lr0,
             milestones=marks,

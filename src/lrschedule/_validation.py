@@ -27,6 +27,7 @@ __all__ = [
     "check_number_list",
     "check_one_more_value",
     "check_optional_real",
+    "check_positive",
     "check_real",
     "describe_sequence",
     "require",
@@ -82,6 +83,13 @@ def _finite_int(name: str, value: int) -> int:
             f"in magnitude). {_received(name, value)}"
         ) from None
     return value
+
+
+def check_positive(name: str, value: Any) -> Real:
+    """:func:`check_real`, and ``> 0`` ("Argument `decay_steps` must be > 0. Received: ...")."""
+    number = check_real(name, value)
+    require(number > 0, name, value, "> 0")
+    return number
 
 
 def check_optional_real(name: str, value: Any) -> Real | None:

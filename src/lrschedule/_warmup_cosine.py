@@ -12,7 +12,7 @@ from lrschedule._dispatch import evaluate
 from lrschedule._ops import ArrayOps
 from lrschedule._ops_python import PYTHON_OPS
 from lrschedule._ranges import step_range
-from lrschedule._validation import Real, as_exact, check_name, check_real, require
+from lrschedule._validation import Real, as_exact, check_name, check_positive, check_real
 
 __all__ = ["WarmupCosineDecay"]
 
@@ -120,11 +120,9 @@ class WarmupCosineDecay(FrozenSchedule):
         lr0 = check_real("initial_learning_rate", initial_learning_rate)
         peak = check_real("warmup_target", warmup_target)
         warmup = whole_steps("warmup_steps", warmup_steps)
-        steps = check_real("decay_steps", decay_steps)
-        require(steps > 0, "decay_steps", decay_steps, "> 0")
+        steps = check_positive("decay_steps", decay_steps)
         end = check_real("end_learning_rate", end_learning_rate)
-        power = check_real("exponent", exponent)
-        require(power > 0, "exponent", exponent, "> 0")
+        power = check_positive("exponent", exponent)
         self._assign(
             initial_learning_rate=lr0,
             warmup_target=peak,
