@@ -50,7 +50,7 @@ from lrschedule import (
     WarmupCosineDecay,
     WarmupStableDecay,
 )
-from lrschedule.analysis import _kind
+from lrschedule.analysis.core import _kind
 
 Piece = Callable[[Any, int], Hashable]
 

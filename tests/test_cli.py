@@ -480,7 +480,7 @@ def test_out_without_matplotlib(
 
 def test_default_schedule() -> None:
     assert default_schedule() == ExponentialDecay(0.1, 100000, 0.96, staircase=True)
-    from lrschedule._spec import parse_spec
+    from lrschedule.cli.spec import parse_spec
 
     assert parse_spec(DEFAULT_SPEC) == default_schedule()
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from lrschedule import CosineDecayRestarts
-from lrschedule._cycles import MAX_CYCLES, GeometricCycles
+from lrschedule.core.cycles import MAX_CYCLES, GeometricCycles
 
 
 def brute_force_cycle(step: Fraction, first: Fraction, t: Fraction) -> int:

@@ -203,7 +203,7 @@ def test_bool_and_complex_steps_are_refused() -> None:
 
 
 def test_float32_power_stays_within_a_few_ulps() -> None:
-    from lrschedule._ops_jax import JAX_OPS
+    from lrschedule.backends.jax import JAX_OPS
 
     for base in (0.9, 0.96, 0.999999, 1.01, 1e-10, 0.5, 3.0):
         limit = 80 / abs(np.log(base))

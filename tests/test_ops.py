@@ -7,8 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from lrschedule._ops_numpy import NUMPY_OPS
-from lrschedule._ops_python import PYTHON_OPS
+from lrschedule.backends.numpy import NUMPY_OPS
+from lrschedule.backends.python import PYTHON_OPS
 
 POINTS = [0.0, 0.25, 1.0, 2.5, 7.0, 1e-300, 1e10]
 

@@ -1,4 +1,4 @@
-"""lrschedule.plot (matplotlib) and the terminal chart (lrschedule._terminal)."""
+"""lrschedule.plotting (matplotlib) and the terminal chart (lrschedule.cli.terminal)."""
 
 from __future__ import annotations
 
@@ -23,9 +23,9 @@ from lrschedule import (  # noqa: E402
     PiecewiseConstantDecay,
     plot,
 )
-from lrschedule._terminal import render  # noqa: E402
+from lrschedule.cli.terminal import render  # noqa: E402
 from lrschedule.analysis import curve  # noqa: E402
-from lrschedule.plot import format_steps, label_for  # noqa: E402
+from lrschedule.plotting import format_steps, label_for  # noqa: E402
 
 
 def axes() -> Any:
@@ -113,7 +113,7 @@ def test_matplotlib_is_imported_only_when_plotting() -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, check=True
     )
     assert result.stdout.split() == ["False", "True"]
-    assert lrschedule.plot is plot
+    assert lrschedule.plotting is plot
 
 
 def test_labels_and_step_format() -> None:
@@ -242,7 +242,7 @@ def gallery_rows() -> list[tuple[str, str, str, str]]:
 
 
 def test_gallery_covers_every_schedule() -> None:
-    from lrschedule._spec import parse_spec
+    from lrschedule.cli.spec import parse_spec
 
     rows = gallery_rows()
     exported = [

@@ -32,12 +32,12 @@ from lrschedule import (
     LearningRateSchedule,
     PiecewiseConstantDecay,
     PolynomialDecay,
-    _registry,
     deserialize,
     register,
     serialize,
 )
-from lrschedule._base import FrozenSchedule
+from lrschedule.core import registry as _registry
+from lrschedule.schedules.base import FrozenSchedule
 from lrschedule.serialization import MAX_DEPTH, MAX_NESTING
 
 KERAS_MODULE = "keras.optimizers.schedules"

@@ -22,7 +22,7 @@ from lrschedule import (
     save,
     serialize,
 )
-from lrschedule._spec import SpecError, parse_spec
+from lrschedule.cli.spec import SpecError, parse_spec
 
 
 @lrschedule.register(package="spec_tests")

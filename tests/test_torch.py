@@ -262,7 +262,7 @@ def test_float32_power_stays_within_a_few_ulps() -> None:
     # Devices without float64 (MPS) compute in float32; ops.power then splits the
     # exponent so that rate ** k keeps its accuracy at any k (a plain float32 pow loses
     # |k * log(rate)| ulps). Checked here on float32 CPU tensors.
-    from lrschedule._ops_torch import TORCH_OPS
+    from lrschedule.backends.torch import TORCH_OPS
 
     for base in (0.9, 0.96, 0.999999, 1.01, 1e-10):
         limit = 80 / abs(np.log(base))

@@ -252,7 +252,7 @@ def _listify(value: Any) -> Any:
 
 
 def test_a_library_schedule_without_a_formula_is_refused_when_defined() -> None:
-    from lrschedule._base import FrozenSchedule
+    from lrschedule.schedules.base import FrozenSchedule
 
     with pytest.raises(TypeError, match="Formulaless must define `_compute"):
 

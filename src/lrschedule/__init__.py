@@ -15,25 +15,35 @@ arrives.
 
 from __future__ import annotations
 
-from lrschedule._base import LearningRateSchedule
-from lrschedule._compose import Clip, Constant, Join, Scale, Warmup
-from lrschedule._cosine import CosineDecay, CosineDecayRestarts
-from lrschedule._cyclic import CyclicalLearningRate
-from lrschedule._decay import (
+from lrschedule.schedules import (
+    Clip,
+    Constant,
+    CosineDecay,
+    CosineDecayRestarts,
+    CyclicalLearningRate,
     ExponentialDecay,
+    InverseSqrtDecay,
     InverseTimeDecay,
+    Join,
+    LearningRateSchedule,
+    LinearDecay,
+    MultiStepDecay,
+    OneCycle,
     PiecewiseConstantDecay,
+    PiecewiseInterpolation,
     PolynomialDecay,
+    Scale,
+    StepDecay,
+    Warmup,
+    WarmupCosineDecay,
+    WarmupStableDecay,
 )
-from lrschedule._interpolate import OneCycle, PiecewiseInterpolation
-from lrschedule._inverse_sqrt import InverseSqrtDecay
-from lrschedule._linear import LinearDecay
-from lrschedule._step import MultiStepDecay, StepDecay
-from lrschedule._warmup_cosine import WarmupCosineDecay
-from lrschedule._wsd import WarmupStableDecay
-from lrschedule.analysis import describe, sample
-from lrschedule.plot import plot  # matplotlib is imported when plot() is called
-from lrschedule.serialization import deserialize, load, register, save, serialize
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from lrschedule.analysis import describe, sample
+    from lrschedule.plotting import plot
+    from lrschedule.serialization import deserialize, load, register, save, serialize
 
 __version__ = "0.1.0"
 
@@ -69,3 +79,32 @@ __all__ = [
     "save",
     "serialize",
 ]
+
+
+#: The public functions of the heavier parts, loaded on first use (PEP 562).
+_LAZY = {
+    "describe": "lrschedule.analysis",
+    "sample": "lrschedule.analysis",
+    "plot": "lrschedule.plotting",
+    "deserialize": "lrschedule.serialization",
+    "load": "lrschedule.serialization",
+    "register": "lrschedule.serialization",
+    "save": "lrschedule.serialization",
+    "serialize": "lrschedule.serialization",
+}
+
+
+def __getattr__(name: str) -> object:
+    """``lrschedule.serialize`` and the other functions of :data:`_LAZY`, imported when first used."""
+    module_name = _LAZY.get(name)
+    if module_name is None:
+        raise AttributeError(f"module 'lrschedule' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module_name), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

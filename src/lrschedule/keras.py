@@ -25,9 +25,9 @@ from typing import Any
 
 import keras
 
-from lrschedule._base import LearningRateSchedule
-from lrschedule._cosine import CosineDecay, CosineDecayRestarts
-from lrschedule._decay import (
+from lrschedule.schedules.base import LearningRateSchedule
+from lrschedule.schedules.cosine import CosineDecay, CosineDecayRestarts
+from lrschedule.schedules.decay import (
     ExponentialDecay,
     InverseTimeDecay,
     PiecewiseConstantDecay,

@@ -32,7 +32,7 @@ from abc import abstractmethod
 from collections.abc import Sequence
 from typing import Any
 
-from lrschedule._ops import ArrayOps
+from lrschedule.backends.contract import ArrayOps
 
 __all__ = ["TensorOps", "float_values"]
 
@@ -71,9 +71,9 @@ def float_values(values: Sequence[int | float]) -> list[float]:
 
 
 class TensorOps(ArrayOps):
-    """:class:`~lrschedule._ops.ArrayOps` helpers for tensor libraries; see the module docstring.
+    """:class:`~lrschedule.backends.contract.ArrayOps` helpers for tensor libraries; see the module docstring.
 
-    A subclass implements the primitives of :class:`~lrschedule._ops.ArrayOps` except
+    A subclass implements the primitives of :class:`~lrschedule.backends.contract.ArrayOps` except
     ``divmod``, ``minimum`` and ``maximum``, which are built here on its
     :meth:`int_divmod`, :meth:`float_divmod`, :meth:`array_minimum` and
     :meth:`array_maximum`, and :meth:`native_power`; :meth:`separate` where its compiler

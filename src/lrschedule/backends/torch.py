@@ -30,8 +30,8 @@ from typing import Any
 import torch
 from torch.utils._python_dispatch import _get_current_dispatch_mode
 
-from lrschedule._cycles import GeometricCycles
-from lrschedule._ops_tensor import TensorOps, float_values
+from lrschedule.core.cycles import GeometricCycles
+from lrschedule.backends.tensor import TensorOps, float_values
 
 __all__ = ["TORCH_OPS", "TorchOps"]
 
@@ -52,7 +52,7 @@ def _tracing() -> bool:
 
 
 class TorchOps(TensorOps):
-    """:class:`~lrschedule._ops.ArrayOps` for ``torch.Tensor`` steps."""
+    """:class:`~lrschedule.backends.contract.ArrayOps` for ``torch.Tensor`` steps."""
 
     name = "torch"
 

@@ -22,12 +22,12 @@ from collections.abc import Iterator
 from fractions import Fraction
 from typing import Any
 
-from lrschedule._base import FrozenSchedule
-from lrschedule._cycles import GeometricCycles
-from lrschedule._dispatch import evaluate
-from lrschedule._ops import HALF_PI, QUARTER_PI, ArrayOps
-from lrschedule._ranges import multiples, step_range
-from lrschedule._validation import (
+from lrschedule.schedules.base import FrozenSchedule
+from lrschedule.core.cycles import GeometricCycles
+from lrschedule.backends.dispatch import evaluate
+from lrschedule.backends.contract import HALF_PI, QUARTER_PI, ArrayOps
+from lrschedule.core.ranges import multiples, step_range
+from lrschedule.core.validation import (
     Real,
     as_exact,
     check_name,

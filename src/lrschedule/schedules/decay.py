@@ -1,7 +1,7 @@
 """Keras 3's exponential, piecewise-constant, polynomial and inverse-time decays.
 
 Each ``__call__`` computes a Python ``int``/``float`` step inline with plain arithmetic
-(the hot path) and hands any other step to :mod:`lrschedule._dispatch`, which evaluates
+(the hot path) and hands any other step to :mod:`lrschedule.backends.dispatch`, which evaluates
 ``_array`` on it. Integer steps are divided as integers, so staircase floors and cycle
 counts are exact at any step.
 """
@@ -13,12 +13,12 @@ from bisect import bisect_left
 from collections.abc import Iterator
 from typing import Any
 
-from lrschedule._base import FrozenSchedule
-from lrschedule._dispatch import evaluate
-from lrschedule._ops import ArrayOps
-from lrschedule._ops_python import PYTHON_OPS
-from lrschedule._ranges import multiples, step_range
-from lrschedule._validation import (
+from lrschedule.schedules.base import FrozenSchedule
+from lrschedule.backends.dispatch import evaluate
+from lrschedule.backends.contract import ArrayOps
+from lrschedule.backends.python import PYTHON_OPS
+from lrschedule.core.ranges import multiples, step_range
+from lrschedule.core.validation import (
     Real,
     as_exact,
     check_flag,

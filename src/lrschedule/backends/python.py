@@ -13,14 +13,14 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from typing import Any
 
-from lrschedule._ops import ArrayOps
-from lrschedule._validation import bad_step
+from lrschedule.backends.contract import ArrayOps
+from lrschedule.core.validation import bad_step
 
 __all__ = ["PYTHON_OPS", "PythonOps"]
 
 
 class PythonOps(ArrayOps):
-    """:class:`~lrschedule._ops.ArrayOps` for a single Python ``int`` or ``float``."""
+    """:class:`~lrschedule.backends.contract.ArrayOps` for a single Python ``int`` or ``float``."""
 
     name = "python"
 

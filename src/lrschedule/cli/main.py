@@ -1,6 +1,6 @@
 """The ``lrschedule`` command: see a schedule before training with it.
 
-Three subcommands, each taking schedules as specs (see :mod:`lrschedule._spec`: a
+Three subcommands, each taking schedules as specs (see :mod:`lrschedule.cli.spec`: a
 ``.json``/``.toml`` file, a JSON object, or a constructor call such as
 ``"CosineDecay(0.1, decay_steps=10000)"``):
 
@@ -26,9 +26,10 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from lrschedule._base import LearningRateSchedule
-from lrschedule._decay import ExponentialDecay
-from lrschedule._spec import SpecError, parse_spec
+from lrschedule.cli.spec import SpecError, parse_spec
+from lrschedule.core.errors import UsageError
+from lrschedule.schedules.base import LearningRateSchedule
+from lrschedule.schedules.decay import ExponentialDecay
 
 __all__ = ["DEFAULT_SPEC", "DEFAULT_STEPS", "default_schedule", "main", "table_steps"]
 
@@ -46,9 +47,6 @@ def default_schedule() -> ExponentialDecay:
     """The example schedule of the Keras documentation: 0.96 times every 100,000 steps."""
     return ExponentialDecay(0.1, decay_steps=100000, decay_rate=0.96, staircase=True)
 
-
-class UsageError(Exception):
-    """A problem with the command line or its input: one line, exit status 2."""
 
 
 # ---------------------------------------------------------------------------- arguments
@@ -331,9 +329,9 @@ def _terminal_chart(
     total: int,
     args: argparse.Namespace,
 ) -> str:
-    from lrschedule._terminal import render
     from lrschedule.analysis import curve
-    from lrschedule.plot import format_steps
+    from lrschedule.cli.terminal import render
+    from lrschedule.plotting import format_steps
 
     size = shutil.get_terminal_size((80, 24))
     width = max(30, size.columns)
@@ -378,7 +376,7 @@ def _save_chart(
             "--out needs matplotlib: pip install 'lrschedule[plot]' "
             "(without --out the chart is drawn in the terminal)"
         ) from None
-    from lrschedule.plot import plot
+    from lrschedule.plotting import plot
 
     width, height = args.size
     dpi = 100
@@ -412,7 +410,7 @@ def _run_table(args: argparse.Namespace) -> None:
 
 
 def _run_plot(args: argparse.Namespace) -> None:
-    from lrschedule.plot import label_for
+    from lrschedule.plotting import label_for
 
     specs = list(args.spec)
     total = _total_steps(args, specs)

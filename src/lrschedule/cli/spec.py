@@ -26,17 +26,15 @@ import json
 import os
 from typing import Any
 
-from lrschedule import _registry
-from lrschedule._base import LearningRateSchedule
+from lrschedule.core import registry as _registry
+from lrschedule.core.errors import SpecError
+from lrschedule.schedules.base import LearningRateSchedule
 
 __all__ = ["SpecError", "parse_spec"]
 
 _ALLOWED = "literals (numbers, strings, True, False, None, lists, tuples, dicts) or schedule calls"
 _MAX_LENGTH = 100_000
 
-
-class SpecError(ValueError):
-    """A schedule spec that cannot be read; the message says where and why."""
 
 
 def parse_spec(text: str) -> LearningRateSchedule:
@@ -53,7 +51,7 @@ def parse_spec(text: str) -> LearningRateSchedule:
         >>> parse_spec("ExponentialDecay(0.1, 10 ** 3, 0.5)")
         Traceback (most recent call last):
         ...
-        lrschedule._spec.SpecError: `10 ** 3` (column 23) is not allowed in a schedule spec: \
+        lrschedule.cli.spec.SpecError: `10 ** 3` (column 23) is not allowed in a schedule spec: \
 write the number itself (1000, 1e3 or 1_000)
     """
     if not isinstance(text, str):

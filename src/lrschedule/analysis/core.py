@@ -77,11 +77,11 @@ from fractions import Fraction
 from itertools import islice, pairwise
 from typing import Any
 
-from lrschedule._base import FrozenSchedule, LearningRateSchedule
-from lrschedule._compose import Clip, Constant, Join, Scale, Warmup
-from lrschedule._cosine import CosineDecay, CosineDecayRestarts
-from lrschedule._cyclic import CyclicalLearningRate
-from lrschedule._decay import (
+from lrschedule.schedules.base import FrozenSchedule, LearningRateSchedule
+from lrschedule.schedules.compose import Clip, Constant, Join, Scale, Warmup
+from lrschedule.schedules.cosine import CosineDecay, CosineDecayRestarts
+from lrschedule.schedules.cyclic import CyclicalLearningRate
+from lrschedule.schedules.decay import (
     ExponentialDecay,
     InverseTimeDecay,
     PiecewiseConstantDecay,

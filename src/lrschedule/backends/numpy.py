@@ -16,9 +16,9 @@ from typing import Any
 
 import numpy as np
 
-from lrschedule._ops import HALF_PI, QUARTER_PI
-from lrschedule._ops_tensor import TensorOps
-from lrschedule._validation import bad_step
+from lrschedule.backends.contract import HALF_PI, QUARTER_PI
+from lrschedule.backends.tensor import TensorOps
+from lrschedule.core.validation import bad_step
 
 __all__ = ["NUMPY_OPS", "NumPyOps"]
 
@@ -27,9 +27,9 @@ _INT64_MAX = 2**63 - 1
 
 
 class NumPyOps(TensorOps):
-    """:class:`~lrschedule._ops.ArrayOps` for NumPy arrays and NumPy scalars.
+    """:class:`~lrschedule.backends.contract.ArrayOps` for NumPy arrays and NumPy scalars.
 
-    Built on :class:`~lrschedule._ops_tensor.TensorOps` for its integer-safe helpers (a
+    Built on :class:`~lrschedule.backends.tensor.TensorOps` for its integer-safe helpers (a
     constant beyond int64, such as ``decay_steps=1e19``, settles a division instead of
     overflowing); steps are validated here, unlike tensor steps.
     """

@@ -6,13 +6,13 @@ import math
 from collections.abc import Iterator
 from typing import Any
 
-from lrschedule._base import FrozenSchedule
-from lrschedule._compose import whole_steps
-from lrschedule._dispatch import evaluate
-from lrschedule._ops import ArrayOps
-from lrschedule._ops_python import PYTHON_OPS
-from lrschedule._ranges import step_range
-from lrschedule._validation import Real, as_exact, check_name, check_positive, check_real
+from lrschedule.schedules.base import FrozenSchedule
+from lrschedule.schedules.compose import whole_steps
+from lrschedule.backends.dispatch import evaluate
+from lrschedule.backends.contract import ArrayOps
+from lrschedule.backends.python import PYTHON_OPS
+from lrschedule.core.ranges import step_range
+from lrschedule.core.validation import Real, as_exact, check_name, check_positive, check_real
 
 __all__ = ["WarmupCosineDecay"]
 

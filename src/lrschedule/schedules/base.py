@@ -16,8 +16,9 @@ import inspect
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, ClassVar, TypeVar, overload
 
-from lrschedule import _dispatch, _registry
-from lrschedule._ops import ArrayOps
+from lrschedule.backends import dispatch as _dispatch
+from lrschedule.core import registry as _registry
+from lrschedule.backends.contract import ArrayOps
 
 __all__ = ["FrozenSchedule", "LearningRateSchedule", "rebuild"]
 
@@ -74,13 +75,13 @@ class LearningRateSchedule:
 
     def __mul__(self, factor: Any) -> LearningRateSchedule:
         """``schedule * factor``: the schedule scaled by a number (a :class:`~lrschedule.Scale`)."""
-        from lrschedule._compose import Scale
+        from lrschedule.schedules.compose import Scale
 
         return Scale(self, factor)
 
     def __rmul__(self, factor: Any) -> LearningRateSchedule:
         """``factor * schedule``: the schedule scaled by a number (a :class:`~lrschedule.Scale`)."""
-        from lrschedule._compose import Scale
+        from lrschedule.schedules.compose import Scale
 
         return Scale(self, factor)
 
@@ -162,7 +163,7 @@ class FrozenSchedule(LearningRateSchedule):
         if not cls.__name__.startswith("_") and not callable(getattr(cls, "_compute", None)):
             raise TypeError(
                 f"{cls.__name__} must define `_compute(self, x, ops)`, its formula on a "
-                "prepared array step (see lrschedule._ops.ArrayOps)."
+                "prepared array step (see lrschedule.backends.contract.ArrayOps)."
             )
         # The library's own schedules become known to serialization by their class name.
         _registry.add_library_class(cls)

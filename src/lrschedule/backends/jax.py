@@ -12,7 +12,7 @@ is ever cached. ``jax.jit``, ``jax.vmap`` and ``jax.lax.scan`` trace a schedule 
 whatever the step.
 
 Without x64 the arithmetic is float32, kept close to the exact value: powers use
-:meth:`~lrschedule._ops_tensor.TensorOps.split_power` (its exponentials behind an
+:meth:`~lrschedule.backends.tensor.TensorOps.split_power` (its exponentials behind an
 optimisation barrier, since XLA would merge them), float tables are rounded toward the
 side that keeps lookups exact for float32 steps, and ``log1p`` avoids XLA's float64
 one where it errs. Results are within 8 float32 ulps of the exact value (16 for
@@ -28,7 +28,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from lrschedule._ops_tensor import TensorOps, float_values
+from lrschedule.backends.tensor import TensorOps, float_values
 
 __all__ = ["JAX_OPS", "JaxOps"]
 
@@ -43,7 +43,7 @@ def _default_int() -> Any:
 
 
 class JaxOps(TensorOps):
-    """:class:`~lrschedule._ops.ArrayOps` for ``jax.Array`` steps and tracers."""
+    """:class:`~lrschedule.backends.contract.ArrayOps` for ``jax.Array`` steps and tracers."""
 
     name = "jax"
 

@@ -9,13 +9,13 @@ from collections.abc import Iterator
 from fractions import Fraction
 from typing import Any
 
-from lrschedule._base import FrozenSchedule
-from lrschedule._compose import check_choice
-from lrschedule._dispatch import evaluate
-from lrschedule._ops import ArrayOps
-from lrschedule._ranges import step_range
-from lrschedule._step import _python_power, power_of_count
-from lrschedule._validation import (
+from lrschedule.schedules.base import FrozenSchedule
+from lrschedule.schedules.compose import check_choice
+from lrschedule.backends.dispatch import evaluate
+from lrschedule.backends.contract import ArrayOps
+from lrschedule.core.ranges import step_range
+from lrschedule.schedules.step import _python_power, power_of_count
+from lrschedule.core.validation import (
     Real,
     as_exact,
     check_name,

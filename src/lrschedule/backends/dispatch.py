@@ -4,9 +4,9 @@ Every schedule computes a non-negative Python ``int`` step itself, inline in its
 ``__call__`` (the hot path). Everything else comes here:
 
 1. A Python ``float`` (or a negative ``int``, which is refused) is evaluated by the
-   schedule's general formula over :data:`~lrschedule._ops_python.PYTHON_OPS`; a step
+   schedule's general formula over :data:`~lrschedule.backends.python.PYTHON_OPS`; a step
    that is negative, NaN or infinite gets a ``ValueError`` saying which.
-2. Otherwise ``type(step)`` is looked up in a cache of :class:`~lrschedule._ops.ArrayOps`
+2. Otherwise ``type(step)`` is looked up in a cache of :class:`~lrschedule.backends.contract.ArrayOps`
    records. On a miss, the libraries already in ``sys.modules`` are asked whether the
    step is theirs (an array library that is not imported cannot have made the step),
    and the answer is cached for the type: NumPy arrays and scalars, ``torch.Tensor``,
@@ -24,11 +24,11 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from lrschedule._ops_python import PYTHON_OPS
+from lrschedule.backends.python import PYTHON_OPS
 
 if TYPE_CHECKING:
-    from lrschedule._base import FrozenSchedule
-    from lrschedule._ops import ArrayOps
+    from lrschedule.schedules.base import FrozenSchedule
+    from lrschedule.backends.contract import ArrayOps
 
 __all__ = ["evaluate", "ops_for"]
 
@@ -75,13 +75,13 @@ def _is_torch(step: Any) -> bool:
 
 
 def _torch_ops() -> ArrayOps:
-    from lrschedule._ops_torch import TORCH_OPS
+    from lrschedule.backends.torch import TORCH_OPS
 
     return TORCH_OPS
 
 
 def ops_for(step: Any) -> ArrayOps:
-    """The :class:`~lrschedule._ops.ArrayOps` record for ``step``'s type, found once per type."""
+    """The :class:`~lrschedule.backends.contract.ArrayOps` record for ``step``'s type, found once per type."""
     cls = type(step)
     ops = _OPS_BY_TYPE.get(cls)
     if ops is not None:
@@ -100,7 +100,7 @@ def ops_for(step: Any) -> ArrayOps:
 
 
 def _numpy_ops() -> ArrayOps:
-    from lrschedule._ops_numpy import NUMPY_OPS
+    from lrschedule.backends.numpy import NUMPY_OPS
 
     return NUMPY_OPS
 
@@ -112,12 +112,12 @@ def _framework_ops(step: Any) -> ArrayOps | None:
     modules = sys.modules
     jax = modules.get("jax")
     if jax is not None and isinstance(step, jax.Array):  # tracers are jax.Array too
-        from lrschedule._ops_jax import JAX_OPS
+        from lrschedule.backends.jax import JAX_OPS
 
         return JAX_OPS
     tf = modules.get("tensorflow")
     if tf is not None and isinstance(step, (tf.Tensor, tf.Variable)):
-        from lrschedule._ops_tensorflow import TENSORFLOW_OPS
+        from lrschedule.backends.tensorflow import TENSORFLOW_OPS
 
         return TENSORFLOW_OPS
     return None

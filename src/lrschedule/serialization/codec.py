@@ -64,8 +64,9 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar, overload
 
-from lrschedule import _registry
-from lrschedule._base import LearningRateSchedule
+from lrschedule.core import registry as _registry
+from lrschedule.core.errors import MissingScheduleFileError
+from lrschedule.schedules.base import LearningRateSchedule
 
 __all__ = [
     "DEFAULT_PACKAGE",
@@ -127,13 +128,6 @@ def _brief(error: BaseException, limit: int = 1000) -> str:
         text = f"<{type(error).__name__}>"
     return text if len(text) <= limit else text[:limit] + " ... (message cut)"
 
-
-class MissingScheduleFileError(FileNotFoundError, ValueError):
-    """:func:`load` was given a path where there is no file.
-
-    Both a ``FileNotFoundError`` and a ``ValueError``: ``except ValueError`` catches every
-    problem :func:`load` reports, and ``except FileNotFoundError`` still works.
-    """
 
 
 # ------------------------------------------------------------------------ register

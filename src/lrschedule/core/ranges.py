@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from fractions import Fraction
 from typing import Any
 
-from lrschedule._validation import Real
+from lrschedule.core.validation import Real
 
 __all__ = ["multiples", "step_range"]
 

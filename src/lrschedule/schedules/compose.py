@@ -5,7 +5,7 @@ A composite holds child schedules and evaluates them on the step it was given:
 
 * on a Python ``int`` step (the hot path) it calls its children directly, each on its own
   clock (``step - offset``);
-* on any other step, :mod:`lrschedule._dispatch` prepares the step once and the composite's
+* on any other step, :mod:`lrschedule.backends.dispatch` prepares the step once and the composite's
   ``_compute`` evaluates every child on that prepared step, shifted to the child's clock by
   ``ops.shifted(x, offset) = max(x - offset, 0)`` (so a child never sees a negative step),
   and picks the result with ``ops.where``: no Python ``if`` on an array, so the composite
@@ -30,12 +30,12 @@ from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from lrschedule._base import FrozenSchedule, LearningRateSchedule
-from lrschedule._dispatch import evaluate
-from lrschedule._ops import ArrayOps
-from lrschedule._ops_python import PYTHON_OPS
-from lrschedule._ranges import step_range
-from lrschedule._validation import (
+from lrschedule.schedules.base import FrozenSchedule, LearningRateSchedule
+from lrschedule.backends.dispatch import evaluate
+from lrschedule.backends.contract import ArrayOps
+from lrschedule.backends.python import PYTHON_OPS
+from lrschedule.core.ranges import step_range
+from lrschedule.core.validation import (
     Real,
     check_increasing,
     check_name,

@@ -6,7 +6,7 @@ and rounded to the result dtype at the end; integer steps are widened to int64 a
 divided exactly. It runs eagerly and inside ``tf.function`` (with or without XLA): no
 Python ``if`` on a tensor, bounds come from the dtype, and constant tables are cached
 only when built eagerly. TensorFlow's float64 ``pow`` is replaced by
-:meth:`~lrschedule._ops_tensor.TensorOps.split_power` (it errs by 21 ulps at
+:meth:`~lrschedule.backends.tensor.TensorOps.split_power` (it errs by 21 ulps at
 ``0.9 ** 64``); under XLA, which merges its exponentials, a float64 result may lose a
 few more ulps at large exponents (float32 results are unaffected).
 """
@@ -19,7 +19,7 @@ from typing import Any
 
 import tensorflow as tf
 
-from lrschedule._ops_tensor import TensorOps, float_values
+from lrschedule.backends.tensor import TensorOps, float_values
 
 __all__ = ["TENSORFLOW_OPS", "TensorFlowOps"]
 
@@ -43,7 +43,7 @@ def _align(a: Any, b: Any) -> tuple[Any, Any]:
 
 
 class TensorFlowOps(TensorOps):
-    """:class:`~lrschedule._ops.ArrayOps` for ``tf.Tensor`` and ``tf.Variable`` steps."""
+    """:class:`~lrschedule.backends.contract.ArrayOps` for ``tf.Tensor`` and ``tf.Variable`` steps."""
 
     name = "tensorflow"
 

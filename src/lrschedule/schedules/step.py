@@ -13,12 +13,12 @@ from collections.abc import Iterator
 from fractions import Fraction
 from typing import Any
 
-from lrschedule._base import FrozenSchedule
-from lrschedule._compose import whole_steps
-from lrschedule._dispatch import evaluate
-from lrschedule._ops import ArrayOps
-from lrschedule._ranges import multiples, step_range
-from lrschedule._validation import (
+from lrschedule.schedules.base import FrozenSchedule
+from lrschedule.schedules.compose import whole_steps
+from lrschedule.backends.dispatch import evaluate
+from lrschedule.backends.contract import ArrayOps
+from lrschedule.core.ranges import multiples, step_range
+from lrschedule.core.validation import (
     Real,
     as_exact,
     check_increasing,
