@@ -95,7 +95,7 @@ _LAZY = {
 
 
 def __getattr__(name: str) -> object:
-    """``lrschedule.serialize`` and the other functions of :data:`_LAZY`, imported when first used."""
+    """``lrschedule.serialize`` and the others of :data:`_LAZY`, imported when first used."""
     module_name = _LAZY.get(name)
     if module_name is None:
         raise AttributeError(f"module 'lrschedule' has no attribute {name!r}")

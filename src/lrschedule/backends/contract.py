@@ -154,6 +154,19 @@ class ArrayOps(ABC):
             return self.to_float(q) + self.to_float(r) / d
         return self.to_float(x) / d
 
+    def power_ratio(self, base: float, x: Any, d: int | float, direct: int | float) -> Any:
+        """``base ** (x / d)`` within a few ulps of the exact value at any step.
+
+        Rounding the exponent ``x / d`` costs ``|log(base)| * x / d`` half-ulps in the power;
+        ``direct`` is the largest step at which that is at most an ulp. Steps up to it take
+        the plain power; beyond, the power is split at the exponent's integer part,
+        ``base ** q * base ** (r / d)`` with ``q, r = divmod(x, d)``.
+        """
+        if self.upper_bound(x) <= direct:
+            return self.power(base, self.ratio(x, d))
+        whole, part = self.divmod(x, d)
+        return self.power(base, self.to_float(whole)) * self.power(base, self.ratio(part, d))
+
     def floor_ratio(self, x: Any, d: int | float) -> Any:
         """``floor(x / d)`` as a float holding a whole number, found by exact floor division."""
         q, _ = self.divmod(x, d)

@@ -6,8 +6,9 @@ Every schedule computes a non-negative Python ``int`` step itself, inline in its
 1. A Python ``float`` (or a negative ``int``, which is refused) is evaluated by the
    schedule's general formula over :data:`~lrschedule.backends.python.PYTHON_OPS`; a step
    that is negative, NaN or infinite gets a ``ValueError`` saying which.
-2. Otherwise ``type(step)`` is looked up in a cache of :class:`~lrschedule.backends.contract.ArrayOps`
-   records. On a miss, the libraries already in ``sys.modules`` are asked whether the
+2. Otherwise ``type(step)`` is looked up in a cache of
+   :class:`~lrschedule.backends.contract.ArrayOps` records. On a miss, the libraries
+   already in ``sys.modules`` are asked whether the
    step is theirs (an array library that is not imported cannot have made the step),
    and the answer is cached for the type: NumPy arrays and scalars, ``torch.Tensor``,
    ``jax.Array`` (tracers included) and TensorFlow tensors and variables. A Keras
@@ -27,8 +28,8 @@ from typing import TYPE_CHECKING, Any
 from lrschedule.backends.python import PYTHON_OPS
 
 if TYPE_CHECKING:
-    from lrschedule.schedules.base import FrozenSchedule
     from lrschedule.backends.contract import ArrayOps
+    from lrschedule.schedules.base import FrozenSchedule
 
 __all__ = ["evaluate", "ops_for"]
 
@@ -81,7 +82,7 @@ def _torch_ops() -> ArrayOps:
 
 
 def ops_for(step: Any) -> ArrayOps:
-    """The :class:`~lrschedule.backends.contract.ArrayOps` record for ``step``'s type, found once per type."""
+    """The ops record of ``step``'s type, found once per type."""
     cls = type(step)
     ops = _OPS_BY_TYPE.get(cls)
     if ops is not None:

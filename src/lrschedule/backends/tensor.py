@@ -71,7 +71,7 @@ def float_values(values: Sequence[int | float]) -> list[float]:
 
 
 class TensorOps(ArrayOps):
-    """:class:`~lrschedule.backends.contract.ArrayOps` helpers for tensor libraries; see the module docstring.
+    """Exact helpers for tensor libraries (see the module docstring).
 
     A subclass implements the primitives of :class:`~lrschedule.backends.contract.ArrayOps` except
     ``divmod``, ``minimum`` and ``maximum``, which are built here on its

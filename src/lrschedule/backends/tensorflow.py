@@ -43,7 +43,7 @@ def _align(a: Any, b: Any) -> tuple[Any, Any]:
 
 
 class TensorFlowOps(TensorOps):
-    """:class:`~lrschedule.backends.contract.ArrayOps` for ``tf.Tensor`` and ``tf.Variable`` steps."""
+    """The primitives for ``tf.Tensor`` and ``tf.Variable`` steps."""
 
     name = "tensorflow"
 

@@ -30,8 +30,8 @@ from typing import Any
 import torch
 from torch.utils._python_dispatch import _get_current_dispatch_mode
 
-from lrschedule.core.cycles import GeometricCycles
 from lrschedule.backends.tensor import TensorOps, float_values
+from lrschedule.core.cycles import GeometricCycles
 
 __all__ = ["TORCH_OPS", "TorchOps"]
 

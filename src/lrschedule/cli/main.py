@@ -48,7 +48,6 @@ def default_schedule() -> ExponentialDecay:
     return ExponentialDecay(0.1, decay_steps=100000, decay_rate=0.96, staircase=True)
 
 
-
 # ---------------------------------------------------------------------------- arguments
 class _Parser(argparse.ArgumentParser):
     """An argument parser whose errors are one line on stderr (and exit status 2)."""

@@ -36,7 +36,6 @@ _ALLOWED = "literals (numbers, strings, True, False, None, lists, tuples, dicts)
 _MAX_LENGTH = 100_000
 
 
-
 def parse_spec(text: str) -> LearningRateSchedule:
     """The schedule that ``text`` describes (a file path, a JSON object, or a call).
 

@@ -10,10 +10,12 @@ number they hold so that every config stays JSON-ready.
 from __future__ import annotations
 
 import math
-import numbers
 import sys
-from collections.abc import Sequence
-from typing import Any, NoReturn
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Any, NoReturn
 
 Real = int | float
 
@@ -21,6 +23,7 @@ __all__ = [
     "Real",
     "as_exact",
     "bad_step",
+    "check_choice",
     "check_flag",
     "check_increasing",
     "check_name",
@@ -29,8 +32,11 @@ __all__ = [
     "check_optional_real",
     "check_positive",
     "check_real",
+    "check_whole_list",
     "describe_sequence",
+    "is_numpy_scalar",
     "require",
+    "whole_steps",
 ]
 
 
@@ -45,8 +51,16 @@ def _type_error(name: str, value: Any, allowed: str) -> NoReturn:
     )
 
 
-def _is_numpy_scalar(value: Any) -> bool:
+def is_numpy_scalar(value: Any) -> bool:
+    """Whether ``value`` is a NumPy scalar (checked without importing NumPy)."""
     return type(value).__module__ == "numpy" and getattr(value, "ndim", None) == 0
+
+
+def _numpy_list(value: Any) -> Any:
+    """A 1-d NumPy array as the list of Python numbers it holds; anything else as it is."""
+    if type(value).__module__ == "numpy" and getattr(value, "ndim", 0) == 1:
+        return value.tolist()
+    return value
 
 
 def check_real(name: str, value: Any) -> Real:
@@ -57,18 +71,22 @@ def check_real(name: str, value: Any) -> Real:
     ``None`` and every other type with a ``TypeError``, and NaN or infinity with a
     ``ValueError``.
     """
-    if isinstance(value, bool) or (_is_numpy_scalar(value) and type(value).__name__ == "bool"):
+    if isinstance(value, bool) or (is_numpy_scalar(value) and type(value).__name__ == "bool"):
         _type_error(name, value, "a real number (int or float), not a bool")
     if type(value) is int:
         return _finite_int(name, value)
+    number: Real
     if type(value) is float:
-        number: Real = value
-    elif isinstance(value, numbers.Integral):
-        number = _finite_int(name, int(value))
-    elif isinstance(value, float) or (isinstance(value, numbers.Real) and _is_numpy_scalar(value)):
-        number = float(value)
+        number = value
     else:
-        _type_error(name, value, "a real number (int or float)")
+        dtype = getattr(value, "dtype", None) if is_numpy_scalar(value) else None
+        numpy_kind = getattr(dtype, "kind", None)
+        if isinstance(value, int) or numpy_kind in ("i", "u"):
+            number = _finite_int(name, int(value))
+        elif isinstance(value, float) or numpy_kind == "f":
+            number = float(value)
+        else:
+            _type_error(name, value, "a real number (int or float)")
     if isinstance(number, float) and not math.isfinite(number):
         raise ValueError(f"Argument `{name}` must be a finite number. {_received(name, value)}")
     return number
@@ -107,7 +125,7 @@ def check_flag(name: str, value: Any) -> bool:
     """Return ``value`` if it is a ``bool`` (NumPy's ``bool_`` is converted); else ``TypeError``."""
     if isinstance(value, bool):
         return value
-    if _is_numpy_scalar(value) and type(value).__name__ == "bool":
+    if is_numpy_scalar(value) and type(value).__name__ == "bool":
         return bool(value)
     _type_error(name, value, "a bool (True or False)")
 
@@ -124,8 +142,7 @@ def check_number_list(name: str, value: Any) -> list[Real] | tuple[Real, ...]:
 
     A NumPy array is accepted and becomes a list of Python numbers.
     """
-    if type(value).__module__ == "numpy" and getattr(value, "ndim", 0) == 1:
-        value = value.tolist()
+    value = _numpy_list(value)
     if isinstance(value, str) or not isinstance(value, (list, tuple)):
         _type_error(name, value, "a list or tuple of real numbers")
     items = [check_real(f"{name}[{index}]", item) for index, item in enumerate(value)]
@@ -156,6 +173,43 @@ def check_increasing(name: str, values: Sequence[Any], *, strict: bool = True) -
                 f"Argument `{name}` must be {order}. Received: {name}={list(values)!r} "
                 f"({name}[{index}]={later!r} {relation} {name}[{index - 1}]={earlier!r})"
             )
+
+
+def whole_steps(name: str, value: Any, *, positive: bool = False) -> int:
+    """A whole number of steps (an ``int``, or a float holding one), ``>= 0`` (or ``> 0``)."""
+    number = check_real(name, value)
+    rule = "a whole number > 0" if positive else "a whole number >= 0"
+    require(
+        float(number).is_integer() and (number > 0 if positive else number >= 0),
+        name,
+        value,
+        rule,
+    )
+    return int(number)
+
+
+def check_whole_list(name: str, value: Any, *, positive: bool = False) -> tuple[int, ...]:
+    """A list or tuple (or 1-d NumPy array) of whole numbers of steps, as a tuple of ints."""
+    value = _numpy_list(value)
+    if isinstance(value, str) or not isinstance(value, (list, tuple)):
+        raise TypeError(
+            f"Argument `{name}` must be a list or tuple of whole numbers. "
+            f"Received: {name}={value!r} of type {type(value).__name__}"
+        )
+    return tuple(
+        whole_steps(f"{name}[{index}]", item, positive=positive) for index, item in enumerate(value)
+    )
+
+
+def check_choice(name: str, value: Any, choices: Sequence[str]) -> str:
+    """``value`` if it is one of ``choices``; else ``ValueError`` (``TypeError`` for a non-str)."""
+    if not isinstance(value, str):
+        raise TypeError(
+            f"Argument `{name}` must be a string, one of {', '.join(map(repr, choices))}. "
+            f"Received: {name}={value!r} of type {type(value).__name__}"
+        )
+    require(value in choices, name, value, f"one of {', '.join(map(repr, choices))}")
+    return value
 
 
 def as_exact(value: Real) -> Real:

@@ -12,124 +12,17 @@ arguments validated in ``__init__``, attributes in ``__slots__``.
 
 from __future__ import annotations
 
-import inspect
-from collections.abc import Callable, Iterator, Sequence
-from typing import Any, ClassVar, TypeVar, overload
+from collections.abc import Callable, Sequence
+from typing import Any, ClassVar, TypeVar
 
 from lrschedule.backends import dispatch as _dispatch
-from lrschedule.core import registry as _registry
 from lrschedule.backends.contract import ArrayOps
+from lrschedule.core import registry as _registry
+from lrschedule.core.contract import LearningRateSchedule
 
 __all__ = ["FrozenSchedule", "LearningRateSchedule", "rebuild"]
 
 _S = TypeVar("_S", bound="LearningRateSchedule")
-
-
-class LearningRateSchedule:
-    """A learning rate as a function of the optimizer step: ``lr = schedule(step)``.
-
-    Subclass it the Keras way: store the arguments in ``__init__``, and override
-    ``__call__(self, step)`` and ``get_config()``::
-
-        class HalfEvery(LearningRateSchedule):
-            def __init__(self, initial_learning_rate, period):
-                self.initial_learning_rate = initial_learning_rate
-                self.period = period
-
-            def __call__(self, step):
-                return self.initial_learning_rate * 0.5 ** (step // self.period)
-
-            def get_config(self):
-                return {"initial_learning_rate": self.initial_learning_rate,
-                        "period": self.period}
-
-    Such a subclass gets equality and hashing by config, a ``repr`` that rebuilds it,
-    pickling and deep copies, like the built-in schedules.
-
-    ``step`` counts optimizer updates from 0: the first update uses ``schedule(0)``.
-    """
-
-    __slots__ = ()
-
-    @overload
-    def __call__(self, step: int | float) -> float: ...
-    @overload
-    def __call__(self, step: Any) -> Any: ...
-    def __call__(self, step: Any) -> Any:
-        """The learning rate at ``step``."""
-        raise NotImplementedError(
-            f"Learning rate schedule '{type(self).__name__}' must override `__call__(self, step)`."
-        )
-
-    def get_config(self) -> dict[str, Any]:
-        """The constructor's keyword arguments: ``type(self)(**self.get_config())`` rebuilds it."""
-        raise NotImplementedError(
-            f"Learning rate schedule '{type(self).__name__}' must override "
-            "`get_config()` in order to be serializable."
-        )
-
-    @classmethod
-    def from_config(cls: type[_S], config: dict[str, Any]) -> _S:
-        """Build a schedule from :meth:`get_config`'s output: ``cls(**config)``."""
-        return cls(**config)
-
-    def __mul__(self, factor: Any) -> LearningRateSchedule:
-        """``schedule * factor``: the schedule scaled by a number (a :class:`~lrschedule.Scale`)."""
-        from lrschedule.schedules.compose import Scale
-
-        return Scale(self, factor)
-
-    def __rmul__(self, factor: Any) -> LearningRateSchedule:
-        """``factor * schedule``: the schedule scaled by a number (a :class:`~lrschedule.Scale`)."""
-        from lrschedule.schedules.compose import Scale
-
-        return Scale(self, factor)
-
-    def breakpoints(self, start: int, stop: int) -> Iterator[int]:
-        """The steps in ``[start, stop)`` where the schedule jumps or changes formula, in order.
-
-        A breakpoint ``b`` is the first step of a new piece: ``schedule(b)`` does not continue
-        the formula that gave ``schedule(b - 1)`` (a new stair, a restart, the step after a
-        piecewise boundary, the end of a warmup or of a decay). Plots sample ``b - 1`` and
-        ``b`` so that every jump shows. Steps are produced lazily, so a schedule with
-        millions of stairs costs only what is read. A schedule that does not say has none.
-        """
-        return iter(())
-
-    # ------------------------------------------------------------- value semantics
-    def _config_or_none(self) -> dict[str, Any] | None:
-        try:
-            return self.get_config()
-        except NotImplementedError:
-            return None
-
-    def __eq__(self, other: object) -> bool:
-        if self is other:
-            return True
-        if type(self) is not type(other) or not isinstance(other, LearningRateSchedule):
-            return NotImplemented
-        mine, theirs = self._config_or_none(), other._config_or_none()
-        if mine is None or theirs is None:
-            return False
-        return bool(_hashable(mine) == _hashable(theirs))
-
-    def __hash__(self) -> int:
-        config = self._config_or_none()
-        if config is None:
-            return object.__hash__(self)
-        return hash((type(self).__qualname__, _hashable(config)))
-
-    def __repr__(self) -> str:
-        config = self._config_or_none()
-        if config is None:
-            return object.__repr__(self)
-        defaults = _constructor_defaults(type(self))
-        shown = [
-            f"{key}={_repr_value(value)}"
-            for key, value in config.items()
-            if not (key in defaults and _same(defaults[key], value))
-        ]
-        return f"{type(self).__name__}({', '.join(shown)})"
 
 
 class FrozenSchedule(LearningRateSchedule):
@@ -269,47 +162,3 @@ def _serialized(value: Any) -> Any:
     ):
         return type(value)(_serialized(item) for item in value)
     return value
-
-
-def _hashable(value: Any) -> Any:
-    """A hashable stand-in for a config value: lists and tuples alike become tuples."""
-    if isinstance(value, dict):
-        return tuple(sorted(((key, _hashable(item)) for key, item in value.items()), key=repr))
-    if isinstance(value, (list, tuple)):
-        return tuple(_hashable(item) for item in value)
-    if isinstance(value, LearningRateSchedule):
-        # A nested schedule: by its arguments, or by identity when it has no config.
-        config = value._config_or_none()
-        return (type(value).__qualname__, id(value) if config is None else _hashable(config))
-    try:
-        hash(value)
-    except TypeError:
-        return repr(value)
-    return value
-
-
-def _same(default: Any, value: Any) -> bool:
-    return type(default) is type(value) and default == value
-
-
-def _repr_value(value: Any) -> str:
-    return repr(value)
-
-
-_DEFAULTS_CACHE: dict[type, dict[str, Any]] = {}
-
-
-def _constructor_defaults(cls: type) -> dict[str, Any]:
-    cached = _DEFAULTS_CACHE.get(cls)
-    if cached is None:
-        try:
-            parameters = list(inspect.signature(cls).parameters.values())
-        except (TypeError, ValueError):
-            parameters = []
-        cached = {
-            parameter.name: parameter.default
-            for parameter in parameters
-            if parameter.default is not inspect.Parameter.empty
-        }
-        _DEFAULTS_CACHE[cls] = cached
-    return cached

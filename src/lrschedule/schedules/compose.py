@@ -30,9 +30,8 @@ from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from lrschedule.schedules.base import FrozenSchedule, LearningRateSchedule
-from lrschedule.backends.dispatch import evaluate
 from lrschedule.backends.contract import ArrayOps
+from lrschedule.backends.dispatch import evaluate
 from lrschedule.backends.python import PYTHON_OPS
 from lrschedule.core.ranges import step_range
 from lrschedule.core.validation import (
@@ -44,6 +43,7 @@ from lrschedule.core.validation import (
     describe_sequence,
     require,
 )
+from lrschedule.schedules.base import FrozenSchedule, LearningRateSchedule
 
 __all__ = ["Clip", "Constant", "Join", "Scale", "Warmup"]
 

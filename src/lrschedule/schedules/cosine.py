@@ -22,10 +22,9 @@ from collections.abc import Iterator
 from fractions import Fraction
 from typing import Any
 
-from lrschedule.schedules.base import FrozenSchedule
-from lrschedule.core.cycles import GeometricCycles
-from lrschedule.backends.dispatch import evaluate
 from lrschedule.backends.contract import HALF_PI, QUARTER_PI, ArrayOps
+from lrschedule.backends.dispatch import evaluate
+from lrschedule.core.cycles import GeometricCycles
 from lrschedule.core.ranges import multiples, step_range
 from lrschedule.core.validation import (
     Real,
@@ -36,6 +35,7 @@ from lrschedule.core.validation import (
     check_real,
     require,
 )
+from lrschedule.schedules.base import FrozenSchedule
 
 __all__ = ["CosineDecay", "CosineDecayRestarts"]
 

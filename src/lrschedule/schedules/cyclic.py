@@ -9,12 +9,9 @@ from collections.abc import Iterator
 from fractions import Fraction
 from typing import Any
 
-from lrschedule.schedules.base import FrozenSchedule
-from lrschedule.schedules.compose import check_choice
-from lrschedule.backends.dispatch import evaluate
 from lrschedule.backends.contract import ArrayOps
+from lrschedule.backends.dispatch import evaluate
 from lrschedule.core.ranges import step_range
-from lrschedule.schedules.step import _python_power, power_of_count
 from lrschedule.core.validation import (
     Real,
     as_exact,
@@ -24,6 +21,9 @@ from lrschedule.core.validation import (
     check_real,
     require,
 )
+from lrschedule.schedules.base import FrozenSchedule
+from lrschedule.schedules.compose import check_choice
+from lrschedule.schedules.step import _python_power, power_of_count
 
 __all__ = ["CyclicalLearningRate"]
 

@@ -13,9 +13,8 @@ from bisect import bisect_left
 from collections.abc import Iterator
 from typing import Any
 
-from lrschedule.schedules.base import FrozenSchedule
-from lrschedule.backends.dispatch import evaluate
 from lrschedule.backends.contract import ArrayOps
+from lrschedule.backends.dispatch import evaluate
 from lrschedule.backends.python import PYTHON_OPS
 from lrschedule.core.ranges import multiples, step_range
 from lrschedule.core.validation import (
@@ -30,6 +29,7 @@ from lrschedule.core.validation import (
     check_real,
     require,
 )
+from lrschedule.schedules.base import FrozenSchedule
 
 __all__ = ["ExponentialDecay", "InverseTimeDecay", "PiecewiseConstantDecay", "PolynomialDecay"]
 
@@ -148,17 +148,9 @@ class ExponentialDecay(FrozenSchedule):
             yield from multiples(self._steps, start, stop, past=False)
 
     def _compute(self, x: Any, ops: ArrayOps) -> Any:
-        steps, rate = self._steps, self._rate
         if self.staircase:
-            return self._lr0 * ops.power(rate, ops.floor_ratio(x, steps))
-        if ops.upper_bound(x) <= self._direct:
-            return self._lr0 * ops.power(rate, ops.ratio(x, steps))
-        whole, part = ops.divmod(x, steps)
-        return (
-            self._lr0
-            * ops.power(rate, ops.to_float(whole))
-            * ops.power(rate, ops.ratio(part, steps))
-        )
+            return self._lr0 * ops.power(self._rate, ops.floor_ratio(x, self._steps))
+        return self._lr0 * ops.power_ratio(self._rate, x, self._steps, self._direct)
 
 
 class InverseTimeDecay(FrozenSchedule):

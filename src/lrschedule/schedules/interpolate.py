@@ -20,10 +20,8 @@ from collections.abc import Iterator, Sequence
 from fractions import Fraction
 from typing import Any
 
-from lrschedule.schedules.base import FrozenSchedule
-from lrschedule.schedules.compose import check_choice, whole_steps
-from lrschedule.backends.dispatch import evaluate
 from lrschedule.backends.contract import ArrayOps
+from lrschedule.backends.dispatch import evaluate
 from lrschedule.backends.python import PYTHON_OPS
 from lrschedule.core.ranges import step_range
 from lrschedule.core.validation import (
@@ -38,6 +36,8 @@ from lrschedule.core.validation import (
     check_real,
     require,
 )
+from lrschedule.schedules.base import FrozenSchedule
+from lrschedule.schedules.compose import check_choice, whole_steps
 
 __all__ = ["OneCycle", "PiecewiseInterpolation"]
 

@@ -6,11 +6,11 @@ import math
 from collections.abc import Iterator
 from typing import Any
 
-from lrschedule.schedules.base import FrozenSchedule
-from lrschedule.backends.dispatch import evaluate
 from lrschedule.backends.contract import ArrayOps
+from lrschedule.backends.dispatch import evaluate
 from lrschedule.core.ranges import step_range
 from lrschedule.core.validation import Real, as_exact, check_name, check_positive, check_real
+from lrschedule.schedules.base import FrozenSchedule
 
 __all__ = ["LinearDecay"]
 

@@ -13,10 +13,8 @@ from collections.abc import Iterator
 from fractions import Fraction
 from typing import Any
 
-from lrschedule.schedules.base import FrozenSchedule
-from lrschedule.schedules.compose import whole_steps
-from lrschedule.backends.dispatch import evaluate
 from lrschedule.backends.contract import ArrayOps
+from lrschedule.backends.dispatch import evaluate
 from lrschedule.core.ranges import multiples, step_range
 from lrschedule.core.validation import (
     Real,
@@ -26,6 +24,8 @@ from lrschedule.core.validation import (
     check_positive,
     check_real,
 )
+from lrschedule.schedules.base import FrozenSchedule
+from lrschedule.schedules.compose import whole_steps
 
 __all__ = ["MultiStepDecay", "StepDecay", "power_of_count"]
 

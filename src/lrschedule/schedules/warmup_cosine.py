@@ -6,13 +6,13 @@ import math
 from collections.abc import Iterator
 from typing import Any
 
-from lrschedule.schedules.base import FrozenSchedule
-from lrschedule.schedules.compose import whole_steps
-from lrschedule.backends.dispatch import evaluate
 from lrschedule.backends.contract import ArrayOps
+from lrschedule.backends.dispatch import evaluate
 from lrschedule.backends.python import PYTHON_OPS
 from lrschedule.core.ranges import step_range
 from lrschedule.core.validation import Real, as_exact, check_name, check_positive, check_real
+from lrschedule.schedules.base import FrozenSchedule
+from lrschedule.schedules.compose import whole_steps
 
 __all__ = ["WarmupCosineDecay"]
 

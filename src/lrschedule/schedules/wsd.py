@@ -6,13 +6,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from lrschedule.schedules.base import FrozenSchedule
-from lrschedule.schedules.compose import check_choice, whole_steps
-from lrschedule.backends.dispatch import evaluate
 from lrschedule.backends.contract import ArrayOps
+from lrschedule.backends.dispatch import evaluate
 from lrschedule.backends.python import PYTHON_OPS
 from lrschedule.core.ranges import step_range
 from lrschedule.core.validation import Real, check_name, check_real
+from lrschedule.schedules.base import FrozenSchedule
+from lrschedule.schedules.compose import check_choice, whole_steps
 
 __all__ = ["WarmupStableDecay"]
 

@@ -129,7 +129,6 @@ def _brief(error: BaseException, limit: int = 1000) -> str:
     return text if len(text) <= limit else text[:limit] + " ... (message cut)"
 
 
-
 # ------------------------------------------------------------------------ register
 @overload
 def register(cls: type[_S], /) -> type[_S]: ...
