@@ -23,8 +23,8 @@ from lrschedule import (  # noqa: E402
     PiecewiseConstantDecay,
     plot,
 )
-from lrschedule.cli.terminal import render  # noqa: E402
 from lrschedule.analysis import curve  # noqa: E402
+from lrschedule.cli.terminal import render  # noqa: E402
 from lrschedule.plotting import format_steps, label_for  # noqa: E402
 
 

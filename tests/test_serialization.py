@@ -37,7 +37,8 @@ from lrschedule import (
     serialize,
 )
 from lrschedule.core import registry as _registry
-from lrschedule.schedules.base import FrozenSchedule
+from lrschedule.schedules.arguments import rate, schedule_name
+from lrschedule.schedules.base import Schedule
 from lrschedule.serialization import MAX_DEPTH, MAX_NESTING
 
 KERAS_MODULE = "keras.optimizers.schedules"
@@ -576,15 +577,12 @@ def test_register_name_clash_and_rerun(clean_registry: None) -> None:
 
 
 def test_library_classes_register_themselves(clean_registry: None) -> None:
-    """Any public FrozenSchedule subclass in the lrschedule package is known by name."""
+    """Any public Schedule subclass in the lrschedule package is known by name."""
 
-    class Probe(FrozenSchedule):
-        __slots__ = ("rate", "name")
+    class Probe(Schedule):
         __module__ = "lrschedule._probe"
-        _config_keys = ("rate", "name")
-
-        def __init__(self, rate: float, name: str = "Probe") -> None:
-            self._assign(rate=rate, name=name)
+        rate: float = rate()
+        name: str | None = schedule_name(default="Probe")
 
         def __call__(self, step: Any) -> Any:
             return self.rate
@@ -592,8 +590,9 @@ def test_library_classes_register_themselves(clean_registry: None) -> None:
         def _compute(self, x: Any, ops: Any) -> Any:
             return ops.to_float(x) * 0.0 + self.rate
 
-    class _Private(FrozenSchedule):
+    class _Private(Schedule):
         __module__ = "lrschedule._probe"
+        value: float = rate()
 
     document = serialize(Probe(0.5))
     assert document == {
@@ -608,10 +607,11 @@ def test_library_classes_register_themselves(clean_registry: None) -> None:
     with pytest.raises(TypeError, match="Two lrschedule classes are named 'Probe'"):
         type(
             "Probe",
-            (FrozenSchedule,),
+            (Schedule,),
             {
                 "__module__": "lrschedule._other",
                 "__qualname__": "Probe",
+                "rate": rate(),
                 "_compute": Probe._compute,
             },
         )
@@ -767,9 +767,9 @@ REJECTED: list[Any] = [
         + KNOWN,
     ),
     (
-        {"class_name": "FrozenSchedule", "config": {}},
+        {"class_name": "Schedule", "config": {}},
         ValueError,
-        "Unknown schedule class_name='FrozenSchedule'",
+        "Unknown schedule class_name='Schedule'",
     ),
     (
         {"class_name": "serialize", "config": {}},
@@ -1108,7 +1108,7 @@ CLASS_NAMES = st.sampled_from(
     [
         *(c.__name__ for c in KERAS_CLASSES),
         "LearningRateSchedule",
-        "FrozenSchedule",
+        "Schedule",
         "serialize",
         "deserialize",
         "Halving",

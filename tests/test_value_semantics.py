@@ -252,9 +252,10 @@ def _listify(value: Any) -> Any:
 
 
 def test_a_library_schedule_without_a_formula_is_refused_when_defined() -> None:
-    from lrschedule.schedules.base import FrozenSchedule
+    from lrschedule.schedules.arguments import rate
+    from lrschedule.schedules.base import Schedule
 
     with pytest.raises(TypeError, match="Formulaless must define `_compute"):
 
-        class Formulaless(FrozenSchedule):
-            __slots__ = ()
+        class Formulaless(Schedule):
+            value: float = rate()

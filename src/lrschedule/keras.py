@@ -25,9 +25,10 @@ from typing import Any
 
 import keras
 
-from lrschedule.schedules.base import LearningRateSchedule
-from lrschedule.schedules.cosine import CosineDecay, CosineDecayRestarts
-from lrschedule.schedules.decay import (
+from lrschedule.core.contract import LearningRateSchedule
+from lrschedule.schedules import (
+    CosineDecay,
+    CosineDecayRestarts,
     ExponentialDecay,
     InverseTimeDecay,
     PiecewiseConstantDecay,

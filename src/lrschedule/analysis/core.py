@@ -77,16 +77,22 @@ from fractions import Fraction
 from itertools import islice, pairwise
 from typing import Any
 
-from lrschedule.schedules.base import FrozenSchedule, LearningRateSchedule
-from lrschedule.schedules.compose import Clip, Constant, Join, Scale, Warmup
-from lrschedule.schedules.cosine import CosineDecay, CosineDecayRestarts
-from lrschedule.schedules.cyclic import CyclicalLearningRate
-from lrschedule.schedules.decay import (
+from lrschedule.core.contract import LearningRateSchedule
+from lrschedule.schedules import (
+    Clip,
+    Constant,
+    CosineDecay,
+    CosineDecayRestarts,
+    CyclicalLearningRate,
     ExponentialDecay,
     InverseTimeDecay,
+    Join,
     PiecewiseConstantDecay,
     PolynomialDecay,
+    Scale,
+    Warmup,
 )
+from lrschedule.schedules.base import Schedule as FrozenSchedule
 
 __all__ = [
     "DEFAULT_FRACTIONS",

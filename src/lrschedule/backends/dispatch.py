@@ -29,7 +29,6 @@ from lrschedule.backends.python import PYTHON_OPS
 
 if TYPE_CHECKING:
     from lrschedule.backends.contract import ArrayOps
-    from lrschedule.schedules.base import FrozenSchedule
 
 __all__ = ["evaluate", "ops_for"]
 
@@ -42,8 +41,8 @@ SUPPORTED = (
 )
 
 
-def evaluate(schedule: FrozenSchedule, step: Any) -> Any:
-    """Evaluate ``schedule`` at a step its Python-number hot path did not take."""
+def evaluate(schedule: Any, step: Any) -> Any:
+    """Evaluate ``schedule`` (its ``_compute(x, ops)``) at a step its fast path did not take."""
     cls = type(step)
     ops: ArrayOps | None
     if cls is int or cls is float:

@@ -27,9 +27,9 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from lrschedule.cli.spec import SpecError, parse_spec
+from lrschedule.core.contract import LearningRateSchedule
 from lrschedule.core.errors import UsageError
-from lrschedule.schedules.base import LearningRateSchedule
-from lrschedule.schedules.decay import ExponentialDecay
+from lrschedule.schedules import ExponentialDecay
 
 __all__ = ["DEFAULT_SPEC", "DEFAULT_STEPS", "default_schedule", "main", "table_steps"]
 

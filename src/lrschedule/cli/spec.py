@@ -27,8 +27,8 @@ import os
 from typing import Any
 
 from lrschedule.core import registry as _registry
+from lrschedule.core.contract import LearningRateSchedule
 from lrschedule.core.errors import SpecError
-from lrschedule.schedules.base import LearningRateSchedule
 
 __all__ = ["SpecError", "parse_spec"]
 

@@ -26,6 +26,8 @@ import threading
 from bisect import bisect_right
 from fractions import Fraction
 
+from lrschedule.core.floats import float_at_least
+
 __all__ = ["MAX_CYCLES", "GeometricCycles"]
 
 _BITS = 256
@@ -91,7 +93,7 @@ class GeometricCycles:
         if self.finite:
             total = Fraction(first) / (1 - Fraction(t))
             self.end_ceil = math.ceil(total)
-            self.end_float = _float_at_least(total)
+            self.end_float = float_at_least(total)
         self._add()
 
     # ------------------------------------------------------------------ building
@@ -110,14 +112,14 @@ class GeometricCycles:
         end = start + length
         whole = _floor_int(end)
         self.start_ceil.append(_ceil_int(start))
-        self.start_float.append(_float_at_least(Fraction(start, _ONE)))
+        self.start_float.append(float_at_least(Fraction(start, _ONE)))
         self.end_floor.append(whole)
         self.end_fraction.append(_to_float(end - (whole << _BITS)))
         self.length.append(_to_float(length))
         self._next_start = end
         self._next_length = (length * self._t_fixed) >> _BITS
         self.covered_int = _ceil_int(end)
-        self.covered_float = _float_at_least(Fraction(end, _ONE))
+        self.covered_float = float_at_least(Fraction(end, _ONE))
         return True
 
     def cover(self, step: int | float) -> None:
@@ -152,12 +154,3 @@ class GeometricCycles:
     def remaining(self, k: int, step: int | float) -> float:
         """``S_{k+1} - step``: the steps left in cycle ``k``, without cancellation."""
         return (self.end_floor[k] - step) + self.end_fraction[k]
-
-
-def _float_at_least(value: Fraction) -> float:
-    """The smallest float that is ``>= value`` (``inf`` past the largest float)."""
-    try:
-        nearest = float(value)
-    except OverflowError:
-        return math.inf
-    return math.nextafter(nearest, math.inf) if Fraction(nearest) < value else nearest

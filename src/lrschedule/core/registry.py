@@ -3,8 +3,8 @@
 Two tables, filled only by code (never by what is being deserialized):
 
 * the library's own schedules, by class name. Every public subclass of
-  :class:`~lrschedule.schedules.base.FrozenSchedule` defined in the ``lrschedule`` package is added
-  when its class statement runs (``FrozenSchedule.__init_subclass__`` calls
+  :class:`~lrschedule.schedules.base.Schedule` defined in the ``lrschedule`` package is added
+  when its class statement runs (the ``Schedule`` metaclass calls
   :func:`add_library_class`), so a schedule written in a later module needs no extra step;
 * the user's schedules, by registered name ``"package>Name"``, added by
   :func:`lrschedule.register`.

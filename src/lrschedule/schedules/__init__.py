@@ -7,20 +7,22 @@ define schedules, one per shape or family.
 
 from __future__ import annotations
 
-from lrschedule.schedules.base import LearningRateSchedule
-from lrschedule.schedules.compose import Clip, Constant, Join, Scale, Warmup
-from lrschedule.schedules.cosine import CosineDecay, CosineDecayRestarts
+from lrschedule.core.contract import LearningRateSchedule
+from lrschedule.schedules.arithmetic import Clip, Scale
+from lrschedule.schedules.constant import Constant
+from lrschedule.schedules.cosine import CosineDecay
 from lrschedule.schedules.cyclic import CyclicalLearningRate
-from lrschedule.schedules.decay import (
-    ExponentialDecay,
-    InverseTimeDecay,
-    PiecewiseConstantDecay,
-    PolynomialDecay,
-)
+from lrschedule.schedules.exponential import ExponentialDecay
 from lrschedule.schedules.interpolate import OneCycle, PiecewiseInterpolation
 from lrschedule.schedules.inverse_sqrt import InverseSqrtDecay
+from lrschedule.schedules.inverse_time import InverseTimeDecay
+from lrschedule.schedules.join import Join
 from lrschedule.schedules.linear import LinearDecay
+from lrschedule.schedules.piecewise import PiecewiseConstantDecay
+from lrschedule.schedules.polynomial import PolynomialDecay
+from lrschedule.schedules.restarts import CosineDecayRestarts
 from lrschedule.schedules.step import MultiStepDecay, StepDecay
+from lrschedule.schedules.warmup import Warmup
 from lrschedule.schedules.warmup_cosine import WarmupCosineDecay
 from lrschedule.schedules.wsd import WarmupStableDecay
 

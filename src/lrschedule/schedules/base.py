@@ -1,73 +1,165 @@
-"""The schedule base class: the Keras contract, plus value semantics.
+"""The base of the library's schedules: declared arguments, validated, immutable.
 
-:class:`LearningRateSchedule` is what Keras 3's base class is (``__call__(step)``,
-``get_config()``, ``from_config(config)``, with Keras's ``NotImplementedError`` messages
-for a subclass that forgets an override), and gives every schedule, ours and a user's
-alike, equality and hashing by class and config, a ``repr`` that is Python rebuilding the
-schedule, and pickling and deep copies.
+A :class:`Schedule` subclass declares its arguments once, as annotated class attributes
+made by the specifiers of :mod:`lrschedule.schedules.arguments`, and writes its formula
+once, as ``_compute(x, ops)`` over the primitives of an
+:class:`~lrschedule.backends.contract.ArrayOps` record. From the declarations the class
+gets, when it is created:
 
-:class:`FrozenSchedule` is the base of the library's own schedules: immutable once built,
-arguments validated in ``__init__``, attributes in ``__slots__``.
+* ``__init__`` with the declared signature (order and defaults), which checks each value
+  and stores it in a slot of the same name, then runs ``_setup()`` (cross-argument checks
+  and the private values the formula uses), then freezes the instance;
+* ``__slots__`` for the arguments and the names the class lists in its own ``__slots__``;
+* ``get_config`` in declaration order (child schedules as their serialized envelopes),
+  ``repr`` without the defaults, equality and hashing, pickling and deep copies;
+* a place in the registry, so that serialization knows it by its class name.
+
+``__call__`` hands every step to :func:`lrschedule.backends.dispatch.evaluate`; a class
+may put a Python-``int`` fast path in front of it (its only other copy of the formula,
+which a property test holds bit for bit to ``_compute``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any, ClassVar, TypeVar
-
-from lrschedule.backends import dispatch as _dispatch
-from lrschedule.backends.contract import ArrayOps
-from lrschedule.core import registry as _registry
+from lrschedule.backends.dispatch import evaluate
+from lrschedule.core import registry
 from lrschedule.core.contract import LearningRateSchedule
+from lrschedule.schedules.arguments import (
+    Argument,
+    child,
+    children,
+    choice,
+    flag,
+    numbers,
+    rate,
+    real,
+    schedule_name,
+    steps,
+)
 
-__all__ = ["FrozenSchedule", "LearningRateSchedule", "rebuild"]
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Hashable, Sequence
+    from typing import Any, ClassVar, TypeVar, dataclass_transform
 
-_S = TypeVar("_S", bound="LearningRateSchedule")
+    from lrschedule.backends.contract import ArrayOps
+
+    _S = TypeVar("_S", bound="Schedule")
+else:
+
+    def dataclass_transform(**kwargs):  # typing is not imported at run time
+        return lambda cls: cls
 
 
-class FrozenSchedule(LearningRateSchedule):
-    """Base of the library's schedules: validated, immutable, pickled through its config.
+__all__ = ["Schedule", "rebuild"]
 
-    A subclass lists its arguments in ``_config_keys`` (Keras's order); each is stored in
-    a slot of the same name by :meth:`_assign`. ``get_config`` reads them back.
-    """
 
-    __slots__ = ("__weakref__", "_tables")
+@dataclass_transform(
+    eq_default=False,
+    frozen_default=True,
+    field_specifiers=(rate, real, steps, flag, schedule_name, choice, child, children, numbers),
+)
+class _Declared(type):
+    """The metaclass of :class:`Schedule`: turns argument declarations into a class."""
 
-    _tables: dict[tuple[Any, ...], Any]
-
-    #: The formula at a prepared step ``x`` (an array, or a Python float), with the
-    #: primitives of ``ops``; every concrete subclass defines it (checked at class creation).
-    _compute: Callable[[Any, ArrayOps], Any]
-
-    #: Constructor arguments in Keras's order; ``get_config`` returns them in this order.
-    _config_keys: ClassVar[tuple[str, ...]] = ()
-    #: Slots that may not be assigned after ``__init__``.
-    _frozen_fields: ClassVar[frozenset[str]] = frozenset()
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
+    def __new__(
+        mcs, name: str, bases: tuple[type, ...], namespace: dict[str, Any], **kwargs: Any
+    ) -> _Declared:
+        own = [(key, value) for key, value in namespace.items() if isinstance(value, Argument)]
+        for key, argument in own:
+            del namespace[key]
+            argument.name = key
+        if own or "__slots__" in namespace:  # a user's subclass without slots keeps a __dict__
+            extra = tuple(namespace.get("__slots__", ()))
+            kept = tuple(f"_{key}_container" for key, argument in own if argument.keep_container)
+            namespace["__slots__"] = (*(key for key, _ in own), *kept, *extra)
+        cls = super().__new__(mcs, name, bases, namespace, **kwargs)
+        declared: tuple[Argument, ...] = getattr(cls, "__arguments__", ())
+        if own:
+            declared = (*declared, *(argument for _, argument in own))
+        type.__setattr__(cls, "__arguments__", declared)
+        if own and "__init__" not in namespace:
+            type.__setattr__(cls, "__init__", _constructor(cls))
         fields: set[str] = set()
         for klass in cls.__mro__:
-            if issubclass(klass, FrozenSchedule):
-                slots = klass.__dict__.get("__slots__", ())
-                fields.update((slots,) if isinstance(slots, str) else slots)
-        cls._frozen_fields = frozenset(fields)
-        if not cls.__name__.startswith("_") and not callable(getattr(cls, "_compute", None)):
-            raise TypeError(
-                f"{cls.__name__} must define `_compute(self, x, ops)`, its formula on a "
-                "prepared array step (see lrschedule.backends.contract.ArrayOps)."
-            )
-        # The library's own schedules become known to serialization by their class name.
-        _registry.add_library_class(cls)
+            slots = klass.__dict__.get("__slots__", ())
+            fields.update((slots,) if isinstance(slots, str) else slots)
+        type.__setattr__(cls, "_frozen_fields", frozenset(fields))
+        if declared and not name.startswith("_"):  # a concrete schedule
+            if not callable(getattr(cls, "_compute", None)):
+                raise TypeError(
+                    f"{name} must define `_compute(self, x, ops)`, its formula on a prepared "
+                    "array step (see lrschedule.backends.contract.ArrayOps)."
+                )
+            # The library's own schedules become known to serialization by their class name.
+            registry.add_library_class(cls)
+        return cls
 
-    def _assign(self, **fields: Any) -> None:
-        """Set slots during ``__init__`` (the only time they can be set)."""
-        for key, value in fields.items():
-            object.__setattr__(self, key, value)
+
+def _constructor(cls: type) -> Callable[..., None]:
+    """``__init__`` with the declared signature, built once per class (as dataclasses do)."""
+    declared: tuple[Argument, ...] = cls.__arguments__  # type: ignore[attr-defined]
+    names = [argument.name for argument in declared]
+    parameters = [
+        name if argument.required else f"{name}=_defaults[{index}]"
+        for index, (name, argument) in enumerate(zip(names, declared, strict=True))
+    ]
+    source = (
+        f"def __init__(self, {', '.join(parameters)}):\n"
+        f"    _build(self, ({''.join(name + ', ' for name in names)}))\n"
+    )
+    scope: dict[str, Any] = {
+        "_build": _build,
+        "_defaults": tuple(argument.default for argument in declared),
+    }
+    exec(source, scope)
+    init: Callable[..., None] = scope["__init__"]
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    init.__module__ = cls.__module__
+    init.__doc__ = f"Build a {cls.__name__}; see the class documentation for the arguments."
+    return init
+
+
+def _build(schedule: Schedule, values: tuple[Any, ...]) -> None:
+    """Check and store each argument, run ``_setup``, then freeze the schedule."""
+    store = object.__setattr__
+    for argument, value in zip(type(schedule).__arguments__, values, strict=True):
+        checked = argument.check(value)
+        store(schedule, argument.name, checked)
+        if argument.keep_container:
+            # A tuple comes back as a tuple; a list (or a NumPy array) as a list.
+            store(schedule, f"_{argument.name}_container", tuple if type(value) is tuple else list)
+    schedule._setup()
+    store(schedule, "_sealed", True)
+
+
+class Schedule(LearningRateSchedule, metaclass=_Declared):
+    """Base of the library's schedules: declared, validated, immutable, pickled by its arguments.
+
+    A subclass declares its arguments (see :mod:`lrschedule.schedules.arguments`), lists
+    the private values its formula uses in ``__slots__``, computes them in
+    :meth:`_setup`, and defines ``_compute(x, ops)``.
+    """
+
+    __slots__ = ("__weakref__", "_sealed", "_tables")
+
+    #: The declared arguments, in constructor order (set when the class is created).
+    __arguments__: ClassVar[tuple[Argument, ...]] = ()
+    #: Slots that may not be assigned once the schedule is built.
+    _frozen_fields: ClassVar[frozenset[str]] = frozenset()
+
+    if TYPE_CHECKING:
+
+        def _compute(self, x: Any, ops: ArrayOps) -> Any:
+            """The formula at a prepared step ``x`` (an array, or a Python number), with the
+            primitives of ``ops``; every concrete subclass defines it (checked when the class
+            is created)."""
+
+    def _setup(self) -> None:
+        """Cross-argument checks and the private values the formula needs (after the checks)."""
 
     def __setattr__(self, name: str, value: Any) -> None:
-        if name in self._frozen_fields:
+        if name in self._frozen_fields and getattr(self, "_sealed", False):
             raise AttributeError(
                 f"{type(self).__name__} is immutable: cannot set `{name}`. "
                 "Build a new schedule instead."
@@ -79,6 +171,29 @@ class FrozenSchedule(LearningRateSchedule):
             raise AttributeError(f"{type(self).__name__} is immutable: cannot delete `{name}`.")
         object.__delattr__(self, name)
 
+    def __call__(self, step: Any) -> Any:
+        """The learning rate at ``step``."""
+        return evaluate(self, step)
+
+    # ------------------------------------------------------------------- config
+    def _arguments(self) -> dict[str, Any]:
+        """The constructor's keyword arguments, with nested schedules as objects, not configs.
+
+        ``repr``, equality, hashing and pickling read it, so that a composite shows its
+        children as their ``repr`` and works with a child that cannot be serialized. A
+        list argument is given back as a new list (or the tuple it was given as).
+        """
+        values: dict[str, Any] = {}
+        for argument in self.__arguments__:
+            value = getattr(self, argument.name)
+            if isinstance(value, tuple):
+                container = list
+                if argument.keep_container:
+                    container = getattr(self, f"_{argument.name}_container")
+                value = container(value)
+            values[argument.name] = value
+        return values
+
     def get_config(self) -> dict[str, Any]:
         """The constructor's keyword arguments, as JSON-ready Python values.
 
@@ -87,6 +202,22 @@ class FrozenSchedule(LearningRateSchedule):
         """
         return {key: _serialized(value) for key, value in self._arguments().items()}
 
+    def _config_or_none(self) -> dict[str, Any] | None:
+        return self._arguments()
+
+    @classmethod
+    def _defaults(cls) -> dict[str, Any]:
+        return {
+            argument.name: argument.default
+            for argument in cls.__arguments__
+            if not argument.required
+        }
+
+    def __reduce__(self) -> tuple[Callable[..., Any], tuple[Any, ...], Any]:
+        state = getattr(self, "__dict__", None) or None
+        return (rebuild, (type(self), self._arguments()), state)
+
+    # ------------------------------------------------------------------- tables
     def _table(
         self,
         ops: ArrayOps,
@@ -101,12 +232,11 @@ class FrozenSchedule(LearningRateSchedule):
         ``purpose`` names the table within the schedule; tables that grow (the restart table)
         are told apart by their length.
         """
-        key = ops.table_key(like, integer=integer)
+        key: Hashable | None = ops.table_key(like, integer=integer)
         if key is None:
             return ops.constant(values, like, integer=integer)
-        try:
-            tables = self._tables
-        except AttributeError:
+        tables: dict[tuple[Any, ...], Any] | None = getattr(self, "_tables", None)
+        if tables is None:
             tables = {}
             object.__setattr__(self, "_tables", tables)
         full_key = (ops.name, purpose, len(values), key)
@@ -115,46 +245,16 @@ class FrozenSchedule(LearningRateSchedule):
             table = tables[full_key] = ops.constant(values, like, integer=integer)
         return table
 
-    def _arguments(self) -> dict[str, Any]:
-        """The constructor's keyword arguments, with nested schedules as objects, not configs.
-
-        ``repr``, equality, hashing and pickling read it, so that a composite shows its
-        children as their ``repr`` and works with a child that cannot be serialized. By
-        default the slots named in ``_config_keys`` (lists copied); a schedule that keeps an
-        argument in another form (a tuple for a list) overrides it.
-        """
-        return {key: _copy_value(getattr(self, key)) for key in self._config_keys}
-
-    def _config_or_none(self) -> dict[str, Any] | None:
-        return self._arguments()
-
-    def __reduce__(self) -> tuple[Callable[..., Any], tuple[Any, ...], Any]:
-        state = getattr(self, "__dict__", None) or None
-        return (rebuild, (type(self), self._arguments()), state)
-
-    def __call__(self, step: Any) -> Any:
-        """The learning rate at ``step``."""
-        return _dispatch.evaluate(self, step)
-
 
 def rebuild(cls: type[_S], config: dict[str, Any]) -> _S:
     """Unpickle a schedule: ``cls.from_config(config)``."""
     return cls.from_config(config)
 
 
-# ------------------------------------------------------------------- helpers
-def _copy_value(value: Any) -> Any:
-    if isinstance(value, list):
-        return [_copy_value(item) for item in value]
-    if isinstance(value, dict):
-        return {key: _copy_value(item) for key, item in value.items()}
-    return value
-
-
 def _serialized(value: Any) -> Any:
     """A config value with the schedules in it replaced by their serialized envelopes."""
     if isinstance(value, LearningRateSchedule):
-        from lrschedule.serialization import serialize
+        from lrschedule.serialization.codec import serialize
 
         return serialize(value)
     if isinstance(value, (list, tuple)) and any(

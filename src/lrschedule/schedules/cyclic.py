@@ -4,33 +4,38 @@
 from __future__ import annotations
 
 import math
-import warnings
-from collections.abc import Iterator
 from fractions import Fraction
-from typing import Any
 
-from lrschedule.backends.contract import ArrayOps
 from lrschedule.backends.dispatch import evaluate
+from lrschedule.core.floats import exact_sum
 from lrschedule.core.ranges import step_range
 from lrschedule.core.validation import (
     Real,
     as_exact,
-    check_name,
-    check_optional_real,
-    check_positive,
-    check_real,
-    require,
 )
-from lrschedule.schedules.base import FrozenSchedule
-from lrschedule.schedules.compose import check_choice
+from lrschedule.schedules.arguments import (
+    choice,
+    rate,
+    real,
+    schedule_name,
+    steps,
+)
+from lrschedule.schedules.base import Schedule
 from lrschedule.schedules.step import _python_power, power_of_count
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from typing import Any
+
+    from lrschedule.backends.contract import ArrayOps
 
 __all__ = ["CyclicalLearningRate"]
 
 MODES = ("triangular", "triangular2", "exp_range")
 
 
-class CyclicalLearningRate(FrozenSchedule):
+class CyclicalLearningRate(Schedule):
     """Cycle between ``initial_learning_rate`` and ``maximal_learning_rate`` in triangles.
 
     A cycle lasts ``C = step_size_up + step_size_down`` steps: the rate rises linearly for
@@ -85,88 +90,33 @@ class CyclicalLearningRate(FrozenSchedule):
         (1.0, 0.5, 0.25)
     """
 
-    __slots__ = (
-        "initial_learning_rate",
-        "maximal_learning_rate",
-        "step_size_up",
-        "step_size_down",
-        "mode",
-        "gamma",
-        "name",
-        "_low",
-        "_height",
-        "_up",
-        "_down",
-        "_cycle",
-        "_gamma",
-    )
-    _config_keys = (
-        "initial_learning_rate",
-        "maximal_learning_rate",
-        "step_size_up",
-        "step_size_down",
-        "mode",
-        "gamma",
-        "name",
-    )
+    initial_learning_rate: Real = rate()
+    maximal_learning_rate: Real = rate()
+    step_size_up: Real = steps(above=0)
+    step_size_down: Real | None = steps(default=None, above=0, optional=True)
+    mode: str = choice(MODES, default="triangular")
+    gamma: Real = real(default=1.0, above=0)
+    name: str | None = schedule_name(default="CyclicalLearningRate")
 
-    initial_learning_rate: Real
-    maximal_learning_rate: Real
-    step_size_up: Real
-    step_size_down: Real | None
-    mode: str
-    gamma: Real
-    name: str | None
-    _low: float
-    _height: float
-    _up: Real
-    _down: Real
-    _cycle: Real
-    _gamma: float
+    __slots__ = ("_low", "_height", "_up", "_down", "_cycle", "_gamma")
 
-    def __init__(
-        self,
-        initial_learning_rate: Real,
-        maximal_learning_rate: Real,
-        step_size_up: Real,
-        step_size_down: Real | None = None,
-        mode: str = "triangular",
-        gamma: Real = 1.0,
-        name: str | None = "CyclicalLearningRate",
-    ) -> None:
-        low = check_real("initial_learning_rate", initial_learning_rate)
-        high = check_real("maximal_learning_rate", maximal_learning_rate)
-        up = check_positive("step_size_up", step_size_up)
-        down = check_optional_real("step_size_down", step_size_down)
-        if down is not None:
-            require(down > 0, "step_size_down", step_size_down, "> 0")
-        kind = check_choice("mode", mode, MODES)
-        factor = check_positive("gamma", gamma)
-        if kind != "exp_range" and factor != 1:
+    def _setup(self) -> None:
+        if self.mode != "exp_range" and self.gamma != 1:
+            import warnings
+
             warnings.warn(
-                f"CyclicalLearningRate: `gamma`={gamma!r} is ignored with mode={kind!r}; it "
-                "only scales mode='exp_range'.",
+                f"CyclicalLearningRate: `gamma`={self.gamma!r} is ignored with "
+                f"mode={self.mode!r}; it only scales mode='exp_range'.",
                 UserWarning,
-                stacklevel=2,
+                stacklevel=4,  # the caller of CyclicalLearningRate(...)
             )
-        exact_up = as_exact(up)
-        exact_down = exact_up if down is None else as_exact(down)
-        cycle = Fraction(exact_up) + Fraction(exact_down)
-        self._assign(
-            initial_learning_rate=low,
-            maximal_learning_rate=high,
-            step_size_up=up,
-            step_size_down=down,
-            mode=kind,
-            gamma=factor,
-            name=check_name(name),
-            _low=float(low),
-            _height=float(high) - float(low),
-            _up=exact_up,
-            _down=exact_down,
-            _cycle=int(cycle) if cycle.denominator == 1 else float(cycle),
-            _gamma=float(factor),
-        )
+        self._low = float(self.initial_learning_rate)
+        self._height = float(self.maximal_learning_rate) - self._low
+        self._up = as_exact(self.step_size_up)
+        down = self.step_size_down
+        self._down = self._up if down is None else as_exact(down)
+        self._cycle = exact_sum(self._up, self._down)
+        self._gamma = float(self.gamma)
 
     def __call__(self, step: Any) -> Any:
         if step.__class__ is int and step >= 0:

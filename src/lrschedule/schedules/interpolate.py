@@ -16,28 +16,36 @@ from __future__ import annotations
 import itertools
 import math
 from bisect import bisect_right
-from collections.abc import Iterator, Sequence
 from fractions import Fraction
-from typing import Any
 
-from lrschedule.backends.contract import ArrayOps
 from lrschedule.backends.dispatch import evaluate
 from lrschedule.backends.python import PYTHON_OPS
+from lrschedule.core.floats import float_at_least
 from lrschedule.core.ranges import step_range
 from lrschedule.core.validation import (
     Real,
     as_exact,
-    check_flag,
     check_increasing,
-    check_name,
-    check_number_list,
     check_one_more_value,
-    check_positive,
-    check_real,
     require,
 )
-from lrschedule.schedules.base import FrozenSchedule
-from lrschedule.schedules.compose import check_choice, whole_steps
+from lrschedule.schedules.arguments import (
+    choice,
+    flag,
+    numbers,
+    rate,
+    real,
+    schedule_name,
+    steps,
+)
+from lrschedule.schedules.base import Schedule
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Sequence
+    from typing import Any
+
+    from lrschedule.backends.contract import ArrayOps
 
 __all__ = ["OneCycle", "PiecewiseInterpolation"]
 
@@ -45,7 +53,7 @@ INTERPOLATIONS = ("linear", "cosine")
 ANNEAL_STRATEGIES = ("cos", "linear")
 
 
-class _Interpolated(FrozenSchedule):
+class _Interpolated(Schedule):
     """Evaluation of a piecewise interpolation over knots ``0 = K_0 < K_1 < ... < K_n``.
 
     Piece ``i`` covers ``K_i <= t < K_{i+1}`` and goes from ``v_i`` to ``v_{i+1}``; from
@@ -54,27 +62,17 @@ class _Interpolated(FrozenSchedule):
 
     __slots__ = ("_levels", "_cosine", "_ceil", "_above", "_whole", "_fraction", "_span")
 
-    _levels: tuple[float, ...]
-    _cosine: bool
-    _ceil: tuple[int, ...]
-    _above: tuple[float, ...]
-    _whole: tuple[int, ...]
-    _fraction: tuple[float, ...]
-    _span: tuple[float, ...]
-
     def _set_knots(self, knots: Sequence[Real], levels: Sequence[float], cosine: bool) -> None:
         """Store knots ``K_1..K_n`` (exact ints or floats, increasing, > 0) and values."""
         exact = [Fraction(0), *(Fraction(knot) for knot in knots)]
         whole = [math.floor(knot) for knot in exact]
-        self._assign(
-            _levels=tuple(float(level) for level in levels),
-            _cosine=cosine,
-            _ceil=tuple(math.ceil(knot) for knot in exact[1:]),
-            _above=tuple(_float_at_least(knot) for knot in exact[1:]),
-            _whole=tuple(whole),
-            _fraction=tuple(float(knot - w) for knot, w in zip(exact, whole, strict=True)),
-            _span=(*(float(b - a) for a, b in itertools.pairwise(exact)), 1.0),
-        )
+        self._levels = tuple(float(level) for level in levels)
+        self._cosine = cosine
+        self._ceil = tuple(math.ceil(knot) for knot in exact[1:])
+        self._above = tuple(float_at_least(knot) for knot in exact[1:])
+        self._whole = tuple(whole)
+        self._fraction = tuple(float(knot - w) for knot, w in zip(exact, whole, strict=True))
+        self._span = (*(float(b - a) for a, b in itertools.pairwise(exact)), 1.0)
 
     def __call__(self, step: Any) -> Any:
         if step.__class__ is int and step >= 0:
@@ -195,43 +193,19 @@ class PiecewiseInterpolation(_Interpolated):
         (0.0, 0.5, 1.0, 0.75, 0.5, 0.5)
     """
 
-    __slots__ = ("boundaries", "values", "interpolation", "name")
-    _config_keys = ("boundaries", "values", "interpolation", "name")
+    boundaries: Sequence[Real] = numbers(element="steps")
+    values: Sequence[Real] = numbers()
+    interpolation: str = choice(INTERPOLATIONS, default="linear")
+    name: str | None = schedule_name(default="PiecewiseInterpolation")
 
-    boundaries: tuple[Real, ...]
-    values: tuple[Real, ...]
-    interpolation: str
-    name: str | None
-
-    def __init__(
-        self,
-        boundaries: list[Real] | tuple[Real, ...],
-        values: list[Real] | tuple[Real, ...],
-        interpolation: str = "linear",
-        name: str | None = "PiecewiseInterpolation",
-    ) -> None:
-        bounds = check_number_list("boundaries", boundaries)
-        levels = check_number_list("values", values)
-        check_one_more_value(bounds, levels)
+    def _setup(self) -> None:
+        bounds = self.boundaries
+        check_one_more_value(bounds, self.values)
         if bounds:
             require(bounds[0] > 0, "boundaries[0]", bounds[0], "> 0")
         check_increasing("boundaries", bounds)
-        kind = check_choice("interpolation", interpolation, INTERPOLATIONS)
-        self._assign(
-            boundaries=tuple(bounds),
-            values=tuple(levels),
-            interpolation=kind,
-            name=check_name(name),
-        )
-        self._set_knots([as_exact(bound) for bound in bounds], levels, kind == "cosine")
-
-    def _arguments(self) -> dict[str, Any]:
-        return {
-            "boundaries": list(self.boundaries),
-            "values": list(self.values),
-            "interpolation": self.interpolation,
-            "name": self.name,
-        }
+        cosine = self.interpolation == "cosine"
+        self._set_knots([as_exact(bound) for bound in bounds], self.values, cosine)
 
 
 class OneCycle(_Interpolated):
@@ -295,95 +269,42 @@ class OneCycle(_Interpolated):
         (0.004, 0.052484848485, 0.1, 4e-07)
     """
 
-    __slots__ = (
-        "maximal_learning_rate",
-        "total_steps",
-        "pct_start",
-        "anneal_strategy",
-        "div_factor",
-        "final_div_factor",
-        "three_phase",
-        "name",
-    )
-    _config_keys = (
-        "maximal_learning_rate",
-        "total_steps",
-        "pct_start",
-        "anneal_strategy",
-        "div_factor",
-        "final_div_factor",
-        "three_phase",
-        "name",
-    )
+    maximal_learning_rate: Real = rate()
+    total_steps: int = steps(whole=True, above=0)
+    pct_start: Real = real(default=0.3, above=0, below=1, rule="in (0, 1)")
+    anneal_strategy: str = choice(ANNEAL_STRATEGIES, default="cos")
+    div_factor: Real = real(default=25.0, above=0)
+    final_div_factor: Real = real(default=1e4, above=0)
+    three_phase: bool = flag(default=False)
+    name: str | None = schedule_name(default="OneCycle")
 
-    maximal_learning_rate: Real
-    total_steps: int
-    pct_start: Real
-    anneal_strategy: str
-    div_factor: Real
-    final_div_factor: Real
-    three_phase: bool
-    name: str | None
-
-    def __init__(
-        self,
-        maximal_learning_rate: Real,
-        total_steps: int,
-        pct_start: Real = 0.3,
-        anneal_strategy: str = "cos",
-        div_factor: Real = 25.0,
-        final_div_factor: Real = 1e4,
-        three_phase: bool = False,
-        name: str | None = "OneCycle",
-    ) -> None:
-        peak = check_real("maximal_learning_rate", maximal_learning_rate)
-        total = whole_steps("total_steps", total_steps, positive=True)
-        fraction = check_real("pct_start", pct_start)
-        require(0 < fraction < 1, "pct_start", pct_start, "in (0, 1)")
-        strategy = check_choice("anneal_strategy", anneal_strategy, ANNEAL_STRATEGIES)
-        first = check_positive("div_factor", div_factor)
-        final = check_positive("final_div_factor", final_div_factor)
-        three = check_flag("three_phase", three_phase)
+    def _setup(self) -> None:
+        total, fraction, peak = self.total_steps, self.pct_start, float(self.maximal_learning_rate)
         # PyTorch's phase ends, computed with its float arithmetic.
         rise_end = float(fraction * total) - 1
         require(
             rise_end > 0,
             "pct_start",
-            pct_start,
+            fraction,
             f"> 1 / total_steps (the rise ends at step pct_start * total_steps - 1 = "
             f"{rise_end!r}, which must be after step 0; total_steps={total!r})",
         )
-        start = float(peak) / float(first)
-        low = start / float(final)
-        if three:
+        start = peak / float(self.div_factor)
+        low = start / float(self.final_div_factor)
+        if self.three_phase:
             return_end = float(2 * fraction * total) - 2
             require(
                 return_end < total - 1,
                 "pct_start",
-                pct_start,
+                fraction,
                 f"< (total_steps + 1) / (2 * total_steps) with three_phase=True (the return "
                 f"to the start ends at step 2 * pct_start * total_steps - 2 = {return_end!r}, "
                 f"which must be before the last step {total - 1}; total_steps={total!r})",
             )
             knots: list[Real] = [rise_end, return_end, total - 1]
-            levels = [start, float(peak), start, low]
+            levels = [start, peak, start, low]
         else:  # pct_start < 1 puts the rise's end before the last step
             knots = [rise_end, total - 1]
-            levels = [start, float(peak), low]
-        self._assign(
-            maximal_learning_rate=peak,
-            total_steps=total,
-            pct_start=fraction,
-            anneal_strategy=strategy,
-            div_factor=first,
-            final_div_factor=final,
-            three_phase=three,
-            name=check_name(name),
-        )
-        self._set_knots([as_exact(knot) for knot in knots], levels, strategy == "cos")
-
-
-def _float_at_least(value: Fraction) -> float:
-    """The smallest float that is ``>= value``."""
-    nearest = float(value)
-    return math.nextafter(nearest, math.inf) if Fraction(nearest) < value else nearest
+            levels = [start, peak, low]
+        cosine = self.anneal_strategy == "cos"
+        self._set_knots([as_exact(knot) for knot in knots], levels, cosine)

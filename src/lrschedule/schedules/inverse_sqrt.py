@@ -3,19 +3,31 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
-from typing import Any
 
-from lrschedule.backends.contract import ArrayOps
 from lrschedule.backends.dispatch import evaluate
 from lrschedule.core.ranges import step_range
-from lrschedule.core.validation import Real, as_exact, check_name, check_positive, check_real
-from lrschedule.schedules.base import FrozenSchedule
+from lrschedule.core.validation import (
+    Real,
+    as_exact,
+)
+from lrschedule.schedules.arguments import (
+    rate,
+    schedule_name,
+    steps,
+)
+from lrschedule.schedules.base import Schedule
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from typing import Any
+
+    from lrschedule.backends.contract import ArrayOps
 
 __all__ = ["InverseSqrtDecay"]
 
 
-class InverseSqrtDecay(FrozenSchedule):
+class InverseSqrtDecay(Schedule):
     """Divide the learning rate by the square root of ``1 + step / decay_steps``.
 
     .. math:: \\eta(t) = \\frac{\\eta_0}{\\sqrt{1 + t / T}}
@@ -47,30 +59,15 @@ class InverseSqrtDecay(FrozenSchedule):
         (0.1, 0.05, 0.025)
     """
 
-    __slots__ = ("initial_learning_rate", "decay_steps", "name", "_lr0", "_steps")
-    _config_keys = ("initial_learning_rate", "decay_steps", "name")
+    initial_learning_rate: Real = rate()
+    decay_steps: Real = steps(above=0)
+    name: str | None = schedule_name(default="InverseSqrtDecay")
 
-    initial_learning_rate: Real
-    decay_steps: Real
-    name: str | None
-    _lr0: float
-    _steps: Real
+    __slots__ = ("_lr0", "_steps")
 
-    def __init__(
-        self,
-        initial_learning_rate: Real,
-        decay_steps: Real,
-        name: str | None = "InverseSqrtDecay",
-    ) -> None:
-        lr0 = check_real("initial_learning_rate", initial_learning_rate)
-        steps = check_positive("decay_steps", decay_steps)
-        self._assign(
-            initial_learning_rate=lr0,
-            decay_steps=steps,
-            name=check_name(name),
-            _lr0=float(lr0),
-            _steps=as_exact(steps),
-        )
+    def _setup(self) -> None:
+        self._lr0 = float(self.initial_learning_rate)
+        self._steps = as_exact(self.decay_steps)
 
     def __call__(self, step: Any) -> Any:
         if step.__class__ is int and step >= 0:

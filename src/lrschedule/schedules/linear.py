@@ -3,19 +3,31 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
-from typing import Any
 
-from lrschedule.backends.contract import ArrayOps
 from lrschedule.backends.dispatch import evaluate
 from lrschedule.core.ranges import step_range
-from lrschedule.core.validation import Real, as_exact, check_name, check_positive, check_real
-from lrschedule.schedules.base import FrozenSchedule
+from lrschedule.core.validation import (
+    Real,
+    as_exact,
+)
+from lrschedule.schedules.arguments import (
+    rate,
+    schedule_name,
+    steps,
+)
+from lrschedule.schedules.base import Schedule
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from typing import Any
+
+    from lrschedule.backends.contract import ArrayOps
 
 __all__ = ["LinearDecay"]
 
 
-class LinearDecay(FrozenSchedule):
+class LinearDecay(Schedule):
     """Go linearly from ``initial_learning_rate`` to ``end_learning_rate`` over ``decay_steps``.
 
     .. math::
@@ -54,44 +66,17 @@ class LinearDecay(FrozenSchedule):
         (1.0, 0.75, 0.5, 0.5)
     """
 
-    __slots__ = (
-        "initial_learning_rate",
-        "decay_steps",
-        "end_learning_rate",
-        "name",
-        "_lr0",
-        "_steps",
-        "_end",
-    )
-    _config_keys = ("initial_learning_rate", "decay_steps", "end_learning_rate", "name")
+    initial_learning_rate: Real = rate()
+    decay_steps: Real = steps(above=0)
+    end_learning_rate: Real = rate(default=0.0)
+    name: str | None = schedule_name(default="LinearDecay")
 
-    initial_learning_rate: Real
-    decay_steps: Real
-    end_learning_rate: Real
-    name: str | None
-    _lr0: float
-    _steps: Real
-    _end: float
+    __slots__ = ("_lr0", "_steps", "_end")
 
-    def __init__(
-        self,
-        initial_learning_rate: Real,
-        decay_steps: Real,
-        end_learning_rate: Real = 0.0,
-        name: str | None = "LinearDecay",
-    ) -> None:
-        lr0 = check_real("initial_learning_rate", initial_learning_rate)
-        steps = check_positive("decay_steps", decay_steps)
-        end = check_real("end_learning_rate", end_learning_rate)
-        self._assign(
-            initial_learning_rate=lr0,
-            decay_steps=steps,
-            end_learning_rate=end,
-            name=check_name(name),
-            _lr0=float(lr0),
-            _steps=as_exact(steps),
-            _end=float(end),
-        )
+    def _setup(self) -> None:
+        self._lr0 = float(self.initial_learning_rate)
+        self._steps = as_exact(self.decay_steps)
+        self._end = float(self.end_learning_rate)
 
     def __call__(self, step: Any) -> Any:
         if step.__class__ is int and step >= 0:

@@ -9,23 +9,30 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_right
-from collections.abc import Iterator
 from fractions import Fraction
-from typing import Any
 
-from lrschedule.backends.contract import ArrayOps
 from lrschedule.backends.dispatch import evaluate
+from lrschedule.core.floats import float_at_least
 from lrschedule.core.ranges import multiples, step_range
 from lrschedule.core.validation import (
     Real,
     as_exact,
-    check_increasing,
-    check_name,
-    check_positive,
-    check_real,
 )
-from lrschedule.schedules.base import FrozenSchedule
-from lrschedule.schedules.compose import whole_steps
+from lrschedule.schedules.arguments import (
+    numbers,
+    rate,
+    real,
+    schedule_name,
+    steps,
+)
+from lrschedule.schedules.base import Schedule
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Sequence
+    from typing import Any
+
+    from lrschedule.backends.contract import ArrayOps
 
 __all__ = ["MultiStepDecay", "StepDecay", "power_of_count"]
 
@@ -60,7 +67,7 @@ def _python_power(base: float, count: int) -> float:
         return float(base**math.inf)
 
 
-class StepDecay(FrozenSchedule):
+class StepDecay(Schedule):
     """Multiply the learning rate by ``decay_rate`` every ``decay_steps`` steps.
 
     .. math:: \\eta(t) = \\eta_0 \\cdot r^{\\lfloor t / T \\rfloor}
@@ -90,44 +97,17 @@ class StepDecay(FrozenSchedule):
         (0.1, 0.010000000000000002, 0.0010000000000000002)
     """
 
-    __slots__ = (
-        "initial_learning_rate",
-        "decay_steps",
-        "decay_rate",
-        "name",
-        "_lr0",
-        "_steps",
-        "_rate",
-    )
-    _config_keys = ("initial_learning_rate", "decay_steps", "decay_rate", "name")
+    initial_learning_rate: Real = rate()
+    decay_steps: Real = steps(above=0)
+    decay_rate: Real = real(default=0.1, above=0)
+    name: str | None = schedule_name(default="StepDecay")
 
-    initial_learning_rate: Real
-    decay_steps: Real
-    decay_rate: Real
-    name: str | None
-    _lr0: float
-    _steps: Real
-    _rate: float
+    __slots__ = ("_lr0", "_steps", "_rate")
 
-    def __init__(
-        self,
-        initial_learning_rate: Real,
-        decay_steps: Real,
-        decay_rate: Real = 0.1,
-        name: str | None = "StepDecay",
-    ) -> None:
-        lr0 = check_real("initial_learning_rate", initial_learning_rate)
-        steps = check_positive("decay_steps", decay_steps)
-        rate = check_positive("decay_rate", decay_rate)
-        self._assign(
-            initial_learning_rate=lr0,
-            decay_steps=steps,
-            decay_rate=rate,
-            name=check_name(name),
-            _lr0=float(lr0),
-            _steps=as_exact(steps),
-            _rate=float(rate),
-        )
+    def _setup(self) -> None:
+        self._lr0 = float(self.initial_learning_rate)
+        self._steps = as_exact(self.decay_steps)
+        self._rate = float(self.decay_rate)
 
     def __call__(self, step: Any) -> Any:
         if step.__class__ is int and step >= 0:
@@ -150,7 +130,7 @@ class StepDecay(FrozenSchedule):
         return multiples(self._steps, start, stop, past=False)
 
 
-class MultiStepDecay(FrozenSchedule):
+class MultiStepDecay(Schedule):
     """Multiply the learning rate by ``decay_rate`` at each milestone step.
 
     .. math:: \\eta(t) = \\eta_0 \\cdot r^{\\#\\{\\, i : m_i \\le t \\,\\}}
@@ -181,52 +161,17 @@ class MultiStepDecay(FrozenSchedule):
         (0.05, 0.005000000000000001, 0.0005000000000000001)
     """
 
-    __slots__ = ("initial_learning_rate", "milestones", "decay_rate", "name", "_marks", "_levels")
-    _config_keys = ("initial_learning_rate", "milestones", "decay_rate", "name")
+    initial_learning_rate: Real = rate()
+    milestones: Sequence[int] = numbers(element="steps", whole=True, order="non-decreasing")
+    decay_rate: Real = real(default=0.1, above=0)
+    name: str | None = schedule_name(default="MultiStepDecay")
 
-    initial_learning_rate: Real
-    milestones: tuple[int, ...]
-    decay_rate: Real
-    name: str | None
-    _marks: tuple[int, ...]
-    _levels: tuple[float, ...]
+    __slots__ = ("_marks", "_levels")
 
-    def __init__(
-        self,
-        initial_learning_rate: Real,
-        milestones: list[int] | tuple[int, ...],
-        decay_rate: Real = 0.1,
-        name: str | None = "MultiStepDecay",
-    ) -> None:
-        lr0 = check_real("initial_learning_rate", initial_learning_rate)
-        if type(milestones).__module__ == "numpy" and getattr(milestones, "ndim", 0) == 1:
-            milestones = milestones.tolist()  # type: ignore[union-attr]
-        if isinstance(milestones, str) or not isinstance(milestones, (list, tuple)):
-            raise TypeError(
-                "Argument `milestones` must be a list or tuple of whole numbers. "
-                f"Received: milestones={milestones!r} of type {type(milestones).__name__}"
-            )
-        marks = tuple(
-            whole_steps(f"milestones[{index}]", mark) for index, mark in enumerate(milestones)
-        )
-        check_increasing("milestones", marks, strict=False)
-        rate = check_positive("decay_rate", decay_rate)
-        self._assign(
-            initial_learning_rate=lr0,
-            milestones=marks,
-            decay_rate=rate,
-            name=check_name(name),
-            _marks=marks,
-            _levels=tuple(float(lr0) * float(rate) ** count for count in range(len(marks) + 1)),
-        )
-
-    def _arguments(self) -> dict[str, Any]:
-        return {
-            "initial_learning_rate": self.initial_learning_rate,
-            "milestones": list(self.milestones),
-            "decay_rate": self.decay_rate,
-            "name": self.name,
-        }
+    def _setup(self) -> None:
+        lr0, rate = float(self.initial_learning_rate), float(self.decay_rate)
+        self._marks: tuple[int, ...] = tuple(self.milestones)
+        self._levels = tuple(lr0 * rate**count for count in range(len(self._marks) + 1))
 
     def __call__(self, step: Any) -> Any:
         if step.__class__ is int and step >= 0:
@@ -240,7 +185,7 @@ class MultiStepDecay(FrozenSchedule):
         if ops.is_integer(x):
             table = self._table(ops, "marks", self._marks, x, integer=True)
         else:
-            marks = [_float_at_least(mark) for mark in self._marks]
+            marks = [float_at_least(mark) for mark in self._marks]
             table = self._table(ops, "marks", marks, x, integer=False)
         return ops.take(levels, ops.searchsorted(table, x, right=True))
 
@@ -254,9 +199,3 @@ class MultiStepDecay(FrozenSchedule):
             if mark > 0 and mark >= start and mark != previous:
                 yield mark
             previous = mark
-
-
-def _float_at_least(value: int) -> float:
-    """The smallest float ``>= value``, so that ``value <= s`` exactly when ``float <= s``."""
-    nearest = float(value)
-    return math.nextafter(nearest, math.inf) if nearest < value else nearest

@@ -3,21 +3,33 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
-from typing import Any
 
-from lrschedule.backends.contract import ArrayOps
 from lrschedule.backends.dispatch import evaluate
 from lrschedule.backends.python import PYTHON_OPS
 from lrschedule.core.ranges import step_range
-from lrschedule.core.validation import Real, as_exact, check_name, check_positive, check_real
-from lrschedule.schedules.base import FrozenSchedule
-from lrschedule.schedules.compose import whole_steps
+from lrschedule.core.validation import (
+    Real,
+    as_exact,
+)
+from lrschedule.schedules.arguments import (
+    rate,
+    real,
+    schedule_name,
+    steps,
+)
+from lrschedule.schedules.base import Schedule
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from typing import Any
+
+    from lrschedule.backends.contract import ArrayOps
 
 __all__ = ["WarmupCosineDecay"]
 
 
-class WarmupCosineDecay(FrozenSchedule):
+class WarmupCosineDecay(Schedule):
     """Warm up linearly to ``warmup_target``, then cosine-decay to ``end_learning_rate``.
 
     With ``a = initial_learning_rate``, ``P = warmup_target``, ``e = end_learning_rate``,
@@ -70,73 +82,22 @@ class WarmupCosineDecay(FrozenSchedule):
         (0.05, 0.1, 0.055, 0.01)
     """
 
-    __slots__ = (
-        "initial_learning_rate",
-        "warmup_target",
-        "warmup_steps",
-        "decay_steps",
-        "end_learning_rate",
-        "exponent",
-        "name",
-        "_lr0",
-        "_peak",
-        "_steps",
-        "_end",
-        "_power",
-    )
-    _config_keys = (
-        "initial_learning_rate",
-        "warmup_target",
-        "warmup_steps",
-        "decay_steps",
-        "end_learning_rate",
-        "exponent",
-        "name",
-    )
+    initial_learning_rate: Real = rate()
+    warmup_target: Real = rate()
+    warmup_steps: int = steps(whole=True)
+    decay_steps: Real = steps(above=0)
+    end_learning_rate: Real = rate(default=0.0)
+    exponent: Real = real(default=1.0, above=0)
+    name: str | None = schedule_name(default="WarmupCosineDecay")
 
-    initial_learning_rate: Real
-    warmup_target: Real
-    warmup_steps: int
-    decay_steps: Real
-    end_learning_rate: Real
-    exponent: Real
-    name: str | None
-    _lr0: float
-    _peak: float
-    _steps: Real
-    _end: float
-    _power: float
+    __slots__ = ("_lr0", "_peak", "_steps", "_end", "_power")
 
-    def __init__(
-        self,
-        initial_learning_rate: Real,
-        warmup_target: Real,
-        warmup_steps: int,
-        decay_steps: Real,
-        end_learning_rate: Real = 0.0,
-        exponent: Real = 1.0,
-        name: str | None = "WarmupCosineDecay",
-    ) -> None:
-        lr0 = check_real("initial_learning_rate", initial_learning_rate)
-        peak = check_real("warmup_target", warmup_target)
-        warmup = whole_steps("warmup_steps", warmup_steps)
-        steps = check_positive("decay_steps", decay_steps)
-        end = check_real("end_learning_rate", end_learning_rate)
-        power = check_positive("exponent", exponent)
-        self._assign(
-            initial_learning_rate=lr0,
-            warmup_target=peak,
-            warmup_steps=warmup,
-            decay_steps=steps,
-            end_learning_rate=end,
-            exponent=power,
-            name=check_name(name),
-            _lr0=float(lr0),
-            _peak=float(peak),
-            _steps=as_exact(steps),
-            _end=float(end),
-            _power=float(power),
-        )
+    def _setup(self) -> None:
+        self._lr0 = float(self.initial_learning_rate)
+        self._peak = float(self.warmup_target)
+        self._steps = as_exact(self.decay_steps)
+        self._end = float(self.end_learning_rate)
+        self._power = float(self.exponent)
 
     def __call__(self, step: Any) -> Any:
         if step.__class__ is int and step >= 0:

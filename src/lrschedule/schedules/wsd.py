@@ -3,23 +3,33 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
-
-from lrschedule.backends.contract import ArrayOps
 from lrschedule.backends.dispatch import evaluate
 from lrschedule.backends.python import PYTHON_OPS
 from lrschedule.core.ranges import step_range
-from lrschedule.core.validation import Real, check_name, check_real
-from lrschedule.schedules.base import FrozenSchedule
-from lrschedule.schedules.compose import check_choice, whole_steps
+from lrschedule.core.validation import (
+    Real,
+)
+from lrschedule.schedules.arguments import (
+    choice,
+    rate,
+    schedule_name,
+    steps,
+)
+from lrschedule.schedules.base import Schedule
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from typing import Any
+
+    from lrschedule.backends.contract import ArrayOps
 
 __all__ = ["WarmupStableDecay"]
 
 SHAPES = ("linear", "cosine", "1-sqrt")
 
 
-class WarmupStableDecay(FrozenSchedule):
+class WarmupStableDecay(Schedule):
     """Warm up to ``warmup_target``, hold it for ``stable_steps``, then decay to the end value.
 
     With ``a = initial_learning_rate``, ``P = warmup_target``, ``e = end_learning_rate``
@@ -80,83 +90,24 @@ class WarmupStableDecay(FrozenSchedule):
         (0.05, 0.1, 0.1, 0.05, 0.0)
     """
 
-    __slots__ = (
-        "initial_learning_rate",
-        "warmup_target",
-        "warmup_steps",
-        "stable_steps",
-        "decay_steps",
-        "end_learning_rate",
-        "warmup_shape",
-        "decay_shape",
-        "name",
-        "_lr0",
-        "_peak",
-        "_end",
-        "_decay_start",
-        "_decay_end",
-    )
-    _config_keys = (
-        "initial_learning_rate",
-        "warmup_target",
-        "warmup_steps",
-        "stable_steps",
-        "decay_steps",
-        "end_learning_rate",
-        "warmup_shape",
-        "decay_shape",
-        "name",
-    )
+    initial_learning_rate: Real = rate()
+    warmup_target: Real = rate()
+    warmup_steps: int = steps(whole=True)
+    stable_steps: int = steps(whole=True)
+    decay_steps: int = steps(whole=True)
+    end_learning_rate: Real = rate(default=0.0)
+    warmup_shape: str = choice(SHAPES, default="linear")
+    decay_shape: str = choice(SHAPES, default="cosine")
+    name: str | None = schedule_name(default="WarmupStableDecay")
 
-    initial_learning_rate: Real
-    warmup_target: Real
-    warmup_steps: int
-    stable_steps: int
-    decay_steps: int
-    end_learning_rate: Real
-    warmup_shape: str
-    decay_shape: str
-    name: str | None
-    _lr0: float
-    _peak: float
-    _end: float
-    _decay_start: int
-    _decay_end: int
+    __slots__ = ("_lr0", "_peak", "_end", "_decay_start", "_decay_end")
 
-    def __init__(
-        self,
-        initial_learning_rate: Real,
-        warmup_target: Real,
-        warmup_steps: int,
-        stable_steps: int,
-        decay_steps: int,
-        end_learning_rate: Real = 0.0,
-        warmup_shape: str = "linear",
-        decay_shape: str = "cosine",
-        name: str | None = "WarmupStableDecay",
-    ) -> None:
-        lr0 = check_real("initial_learning_rate", initial_learning_rate)
-        peak = check_real("warmup_target", warmup_target)
-        warmup = whole_steps("warmup_steps", warmup_steps)
-        stable = whole_steps("stable_steps", stable_steps)
-        decay = whole_steps("decay_steps", decay_steps)
-        end = check_real("end_learning_rate", end_learning_rate)
-        self._assign(
-            initial_learning_rate=lr0,
-            warmup_target=peak,
-            warmup_steps=warmup,
-            stable_steps=stable,
-            decay_steps=decay,
-            end_learning_rate=end,
-            warmup_shape=check_choice("warmup_shape", warmup_shape, SHAPES),
-            decay_shape=check_choice("decay_shape", decay_shape, SHAPES),
-            name=check_name(name),
-            _lr0=float(lr0),
-            _peak=float(peak),
-            _end=float(end),
-            _decay_start=warmup + stable,
-            _decay_end=warmup + stable + decay,
-        )
+    def _setup(self) -> None:
+        self._lr0 = float(self.initial_learning_rate)
+        self._peak = float(self.warmup_target)
+        self._end = float(self.end_learning_rate)
+        self._decay_start = self.warmup_steps + self.stable_steps
+        self._decay_end = self._decay_start + self.decay_steps
 
     def __call__(self, step: Any) -> Any:
         if step.__class__ is int and step >= 0:

@@ -65,8 +65,8 @@ from pathlib import Path
 from typing import Any, NoReturn, TypeVar, overload
 
 from lrschedule.core import registry as _registry
+from lrschedule.core.contract import LearningRateSchedule
 from lrschedule.core.errors import MissingScheduleFileError
-from lrschedule.schedules.base import LearningRateSchedule
 
 __all__ = [
     "DEFAULT_PACKAGE",

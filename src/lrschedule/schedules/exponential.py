@@ -1,0 +1,134 @@
+"""Keras 3's exponential decay: ``initial_learning_rate * decay_rate ** (step / decay_steps)``.
+
+The staircase exponent is an exact integer division for integer steps, however large,
+and the continuous power is split at its integer part once rounding the exponent could
+cost more than an ulp.
+"""
+
+from __future__ import annotations
+
+import math
+
+from lrschedule.backends.dispatch import evaluate
+from lrschedule.core.ranges import multiples
+from lrschedule.core.validation import (
+    Real,
+    as_exact,
+)
+from lrschedule.schedules.arguments import (
+    flag,
+    rate,
+    real,
+    schedule_name,
+    steps,
+)
+from lrschedule.schedules.base import Schedule
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from typing import Any
+
+    from lrschedule.backends.contract import ArrayOps
+
+__all__ = ["ExponentialDecay"]
+
+
+class ExponentialDecay(Schedule):
+    """Multiply the learning rate by ``decay_rate`` every ``decay_steps`` steps (or in stairs).
+
+    .. math::
+
+        \\eta(t) = \\eta_0 \\cdot r^{t / T}
+        \\qquad\\text{or, with staircase,}\\qquad
+        \\eta(t) = \\eta_0 \\cdot r^{\\lfloor t / T \\rfloor}
+
+    In Python: ``initial_learning_rate * decay_rate ** (step / decay_steps)``, with
+    ``step // decay_steps`` as the exponent when ``staircase`` is true (an exact integer
+    division for integer steps, however large).
+
+    Rounding the exponent ``p = step / decay_steps`` to a float costs a relative error of
+    up to ``|ln(decay_rate)| * p * 2**-53`` in the power. Once that could exceed an ulp
+    (``p > 2 / |ln(decay_rate)|``), the power is split at the integer part of the
+    exponent, ``decay_rate ** q * decay_rate ** (r / decay_steps)`` with
+    ``q, r = divmod(step, decay_steps)``, so the value stays within a few ulp of exact
+    at any step.
+
+    Args:
+        initial_learning_rate: The learning rate at step 0 (``eta_0``).
+        decay_steps: Steps over which the rate is multiplied by ``decay_rate`` (``T``); > 0.
+        decay_rate: The factor applied every ``decay_steps`` steps (``r``); > 0.
+        staircase: Decay at discrete intervals (every ``decay_steps`` steps) when true.
+        name: Name of the schedule; kept in the config, as in Keras.
+
+    Raises:
+        ValueError: ``decay_steps <= 0``, ``decay_rate <= 0``, or a number that is NaN or infinite.
+        TypeError: An argument of the wrong type (a string, ``None``, a ``bool`` for a number).
+
+    Example:
+        >>> schedule = ExponentialDecay(0.1, decay_steps=100000, decay_rate=0.96, staircase=True)
+        >>> schedule(0), schedule(99999), schedule(100000)
+        (0.1, 0.1, 0.096)
+        >>> round(ExponentialDecay(0.05, 10, 0.96)(5), 12)
+        0.048989794856
+    """
+
+    initial_learning_rate: Real = rate()
+    decay_steps: Real = steps(above=0)
+    decay_rate: Real = real(above=0)
+    staircase: bool = flag(default=False)
+    name: str | None = schedule_name(default="ExponentialDecay")
+
+    __slots__ = ("_lr0", "_steps", "_rate", "_direct")
+
+    def _setup(self) -> None:
+        self._lr0 = float(self.initial_learning_rate)
+        self._steps = as_exact(self.decay_steps)
+        self._rate = float(self.decay_rate)
+        # Up to this step, rounding step / decay_steps costs at most an ulp in the power
+        # (stairs have whole exponents: no limit). An int: the cheaper test on the hot path.
+        self._direct = (
+            _UNLIMITED if self.staircase else _direct_limit(float(self.decay_steps), self._rate)
+        )
+
+    def __call__(self, step: Any) -> Any:
+        if step.__class__ is int and step >= 0:
+            try:
+                if self.staircase:
+                    return self._lr0 * self._rate ** (step // self._steps)
+                if step <= self._direct:
+                    return self._lr0 * self._rate ** (step / self._steps)
+                # A large exponent: split the power at its integer part, exactly.
+                whole, part = divmod(step, self._steps)
+                return self._lr0 * self._rate**whole * self._rate ** (part / self._steps)
+            except OverflowError:  # decay_rate > 1 at a huge step, or a step past the float range
+                return self._lr0 * self._rate**math.inf
+        return evaluate(self, step)
+
+    def breakpoints(self, start: int, stop: int) -> Iterator[int]:
+        """With ``staircase``, every new stair: the first step ``>= k * decay_steps``, ``k >= 1``.
+
+        The continuous decay has none.
+
+        >>> list(ExponentialDecay(0.1, 100000, 0.96, staircase=True).breakpoints(0, 300001))
+        [100000, 200000, 300000]
+        """
+        if self.staircase:
+            yield from multiples(self._steps, start, stop, past=False)
+
+    def _compute(self, x: Any, ops: ArrayOps) -> Any:
+        if self.staircase:
+            return self._lr0 * ops.power(self._rate, ops.floor_ratio(x, self._steps))
+        return self._lr0 * ops.power_ratio(self._rate, x, self._steps, self._direct)
+
+
+def _direct_limit(steps: float, rate: float) -> int:
+    """The last step at which ``rate ** (step / steps)`` loses at most an ulp to the rounding of
+    its exponent: ``|ln(rate)| * step / steps <= 2``; every step for ``rate == 1``."""
+    if rate == 1:
+        return _UNLIMITED
+    return math.floor(min(2.0 * steps / abs(math.log(rate)), 2.0**1023))
+
+
+#: Larger than any step a float can express: "no limit".
+_UNLIMITED = 2**1024
