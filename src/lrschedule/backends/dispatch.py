@@ -22,12 +22,14 @@ Every schedule computes a non-negative Python ``int`` step itself, inline in its
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
 
 from lrschedule.backends.python import PYTHON_OPS
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any
+
     from lrschedule.backends.contract import ArrayOps
 
 __all__ = ["evaluate", "ops_for"]

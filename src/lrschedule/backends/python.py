@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left, bisect_right
-from collections.abc import Sequence
-from typing import Any
 
 from lrschedule.backends.contract import ArrayOps
 from lrschedule.core.validation import bad_step
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Any
 
 __all__ = ["PYTHON_OPS", "PythonOps"]
 

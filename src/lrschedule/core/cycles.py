@@ -21,12 +21,11 @@ there on are "past the end" (``CosineDecayRestarts`` then holds its floor).
 
 from __future__ import annotations
 
+import _thread
 import math
-import threading
 from bisect import bisect_right
-from fractions import Fraction
 
-from lrschedule.core.floats import float_at_least
+from lrschedule.core.floats import float_at_least_ratio
 
 __all__ = ["MAX_CYCLES", "GeometricCycles"]
 
@@ -75,7 +74,7 @@ class GeometricCycles:
         self.first = first
         self.t = t
         self._t_fixed = _fixed(t)
-        self._lock = threading.Lock()
+        self._lock = _thread.allocate_lock()
         self._next_start = 0  # S_k of the next cycle to add, fixed point
         self._next_length = _fixed(first)  # L_k of the next cycle to add, fixed point
         self.start_ceil: list[int] = []
@@ -91,9 +90,12 @@ class GeometricCycles:
         self.end_ceil: int | None = None
         self.end_float: float | None = None
         if self.finite:
-            total = Fraction(first) / (1 - Fraction(t))
-            self.end_ceil = math.ceil(total)
-            self.end_float = float_at_least(total)
+            # first / (1 - t), exactly: with first = a / b and t = c / e, a * e / (b * (e - c)).
+            a, b = first.as_integer_ratio()
+            c, e = t.as_integer_ratio()
+            numerator, denominator = a * e, b * (e - c)
+            self.end_ceil = -(-numerator // denominator)
+            self.end_float = float_at_least_ratio(numerator, denominator)
         self._add()
 
     # ------------------------------------------------------------------ building
@@ -112,14 +114,14 @@ class GeometricCycles:
         end = start + length
         whole = _floor_int(end)
         self.start_ceil.append(_ceil_int(start))
-        self.start_float.append(float_at_least(Fraction(start, _ONE)))
+        self.start_float.append(float_at_least_ratio(start, _ONE))
         self.end_floor.append(whole)
         self.end_fraction.append(_to_float(end - (whole << _BITS)))
         self.length.append(_to_float(length))
         self._next_start = end
         self._next_length = (length * self._t_fixed) >> _BITS
         self.covered_int = _ceil_int(end)
-        self.covered_float = float_at_least(Fraction(end, _ONE))
+        self.covered_float = float_at_least_ratio(end, _ONE)
         return True
 
     def cover(self, step: int | float) -> None:

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
     Exact = int | float | Fraction
 
-__all__ = ["exact_sum", "float_at_least", "float_at_most"]
+__all__ = ["exact_sum", "float_at_least", "float_at_least_ratio", "float_at_most"]
 
 
 def float_at_least(value: Exact) -> float:
@@ -29,6 +29,23 @@ def float_at_least(value: Exact) -> float:
         return math.inf
     # Python compares a float with an int or a Fraction exactly.
     return math.nextafter(nearest, math.inf) if nearest < value else nearest
+
+
+def float_at_least_ratio(numerator: int, denominator: int) -> float:
+    """The smallest float that is ``>= numerator / denominator`` (``denominator > 0``).
+
+    Integer arithmetic only: the division is correctly rounded, and the comparison of the
+    float with the ratio is exact.
+
+    >>> float_at_least_ratio(1, 3) > 1 / 3, float_at_least_ratio(1, 4)
+    (True, 0.25)
+    """
+    try:
+        nearest = numerator / denominator
+    except OverflowError:
+        return math.inf
+    top, bottom = nearest.as_integer_ratio()
+    return math.nextafter(nearest, math.inf) if top * denominator < numerator * bottom else nearest
 
 
 def float_at_most(value: Exact) -> float:

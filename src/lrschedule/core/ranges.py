@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import math
 import operator
-from collections.abc import Iterator
-from fractions import Fraction
-from typing import Any
 
 from lrschedule.core.validation import Real
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from typing import Any
 
 __all__ = ["multiples", "step_range"]
 
@@ -29,6 +31,8 @@ def multiples(period: Real, start: int, stop: int, *, past: bool) -> Iterator[in
     start, stop = step_range(start, stop)
     if start >= stop:
         return
+    from fractions import Fraction  # only here: it is slow to import
+
     exact = period if isinstance(period, int) else Fraction(period)
     if exact <= 1:  # every step begins a new multiple
         yield from range(start, stop)

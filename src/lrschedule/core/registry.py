@@ -15,7 +15,7 @@ Deserialization resolves a name through these tables (and the caller's
 
 from __future__ import annotations
 
-import threading
+import _thread
 
 __all__ = [
     "KERAS_CLASS_NAMES",
@@ -46,7 +46,7 @@ KERAS_CLASS_NAMES = frozenset(
     }
 )
 
-_LOCK = threading.Lock()
+_LOCK = _thread.allocate_lock()
 _LIBRARY: dict[str, type] = {}
 _USER: dict[str, type] = {}
 _USER_NAMES: dict[type, str] = {}

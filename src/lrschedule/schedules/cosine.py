@@ -16,7 +16,6 @@ the middle and the end of a span (1, 0.5 and 0).
 from __future__ import annotations
 
 import math
-from fractions import Fraction
 
 from lrschedule.backends.contract import HALF_PI, QUARTER_PI
 from lrschedule.backends.dispatch import evaluate
@@ -160,6 +159,8 @@ class CosineDecay(Schedule):
         else:
             shift = 0
         # The decay ends at the first step s with s - shift >= decay_steps, as computed in floats.
+        from fractions import Fraction  # only here: it is slow to import
+
         end = math.ceil(Fraction(shift) + Fraction(self._steps))
         while end > 1 and (end - 1) - shift >= self._steps:
             end -= 1

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import math
-from fractions import Fraction
 
 from lrschedule.backends.dispatch import evaluate
 from lrschedule.core.floats import exact_sum
@@ -153,6 +152,8 @@ class CyclicalLearningRate(Schedule):
         """Each cycle's first step ``ceil(k * C)`` and the first step of each falling half,
         ``floor(k * C + step_size_up) + 1``."""
         start, stop = step_range(start, stop)
+        from fractions import Fraction  # only here: it is slow to import
+
         cycle, up = Fraction(self._cycle), Fraction(self._up)
         index = max(0, math.floor(start / cycle) - 1)
         while True:

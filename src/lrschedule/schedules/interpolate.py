@@ -16,7 +16,6 @@ from __future__ import annotations
 import itertools
 import math
 from bisect import bisect_right
-from fractions import Fraction
 
 from lrschedule.backends.dispatch import evaluate
 from lrschedule.backends.python import PYTHON_OPS
@@ -64,6 +63,8 @@ class _Interpolated(Schedule):
 
     def _set_knots(self, knots: Sequence[Real], levels: Sequence[float], cosine: bool) -> None:
         """Store knots ``K_1..K_n`` (exact ints or floats, increasing, > 0) and values."""
+        from fractions import Fraction  # only here: it is slow to import
+
         exact = [Fraction(0), *(Fraction(knot) for knot in knots)]
         whole = [math.floor(knot) for knot in exact]
         self._levels = tuple(float(level) for level in levels)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_right
-from fractions import Fraction
 
 from lrschedule.backends.dispatch import evaluate
 from lrschedule.core.floats import float_at_least
@@ -113,6 +112,8 @@ class StepDecay(Schedule):
         if step.__class__ is int and step >= 0:
             count = step // self._steps
             if count.__class__ is not int:  # a fractional decay_steps: an exact integer count
+                from fractions import Fraction
+
                 count = int(Fraction(step) // Fraction(self._steps))
             return self._lr0 * _python_power(self._rate, count)
         return evaluate(self, step)
