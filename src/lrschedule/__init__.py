@@ -15,29 +15,8 @@ arrives.
 
 from __future__ import annotations
 
-from lrschedule.schedules import (
-    Clip,
-    Constant,
-    CosineDecay,
-    CosineDecayRestarts,
-    CyclicalLearningRate,
-    ExponentialDecay,
-    InverseSqrtDecay,
-    InverseTimeDecay,
-    Join,
-    LearningRateSchedule,
-    LinearDecay,
-    MultiStepDecay,
-    OneCycle,
-    PiecewiseConstantDecay,
-    PiecewiseInterpolation,
-    PolynomialDecay,
-    Scale,
-    StepDecay,
-    Warmup,
-    WarmupCosineDecay,
-    WarmupStableDecay,
-)
+from lrschedule import schedules
+from lrschedule.schedules import *  # noqa: F403 - the schedules, listed once in their package
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -48,27 +27,6 @@ if TYPE_CHECKING:
 __version__ = "0.1.0"
 
 __all__ = [
-    "Clip",
-    "Constant",
-    "CosineDecay",
-    "CosineDecayRestarts",
-    "CyclicalLearningRate",
-    "ExponentialDecay",
-    "InverseSqrtDecay",
-    "InverseTimeDecay",
-    "Join",
-    "LearningRateSchedule",
-    "LinearDecay",
-    "MultiStepDecay",
-    "OneCycle",
-    "PiecewiseConstantDecay",
-    "PiecewiseInterpolation",
-    "PolynomialDecay",
-    "Scale",
-    "StepDecay",
-    "Warmup",
-    "WarmupCosineDecay",
-    "WarmupStableDecay",
     "__version__",
     "describe",
     "deserialize",
@@ -79,6 +37,7 @@ __all__ = [
     "save",
     "serialize",
 ]
+__all__ += schedules.__all__
 
 
 #: The public functions of the heavier parts, loaded on first use (PEP 562).

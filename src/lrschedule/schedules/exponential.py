@@ -85,25 +85,23 @@ class ExponentialDecay(Schedule):
         self._lr0 = float(self.initial_learning_rate)
         self._steps = as_exact(self.decay_steps)
         self._rate = float(self.decay_rate)
-        # Up to this step, rounding step / decay_steps costs at most an ulp in the power
-        # (stairs have whole exponents: no limit). An int: the cheaper test on the hot path.
-        self._direct = (
-            _UNLIMITED if self.staircase else _direct_limit(float(self.decay_steps), self._rate)
-        )
+        # Up to this step the continuous power is computed directly (an int: the cheaper
+        # test on the hot path); -1 with stairs, which take the second path.
+        self._direct = -1 if self.staircase else _direct_limit(float(self.decay_steps), self._rate)
 
     def __call__(self, step: Any) -> Any:
-        if step.__class__ is int and step >= 0:
-            try:
-                if self.staircase:
-                    return self._lr0 * self._rate ** (step // self._steps)
-                if step <= self._direct:
-                    return self._lr0 * self._rate ** (step / self._steps)
-                # A large exponent: split the power at its integer part, exactly.
-                whole, part = divmod(step, self._steps)
-                return self._lr0 * self._rate**whole * self._rate ** (part / self._steps)
-            except OverflowError:  # decay_rate > 1 at a huge step, or a step past the float range
-                return self._lr0 * self._rate**math.inf
-        return evaluate(self, step)
+        if step.__class__ is int and 0 <= step <= self._direct:  # the hot path
+            return self._lr0 * self._rate ** (step / self._steps)
+        if step.__class__ is not int or step < 0:
+            return evaluate(self, step)
+        try:
+            if self.staircase:
+                return self._lr0 * self._rate ** (step // self._steps)
+            # A large exponent: split the power at its integer part, exactly.
+            whole, part = divmod(step, self._steps)
+            return self._lr0 * self._rate**whole * self._rate ** (part / self._steps)
+        except OverflowError:  # decay_rate > 1 at a huge step, or a step past the float range
+            return self._lr0 * self._rate**math.inf
 
     def breakpoints(self, start: int, stop: int) -> Iterator[int]:
         """With ``staircase``, every new stair: the first step ``>= k * decay_steps``, ``k >= 1``.
@@ -124,11 +122,9 @@ class ExponentialDecay(Schedule):
 
 def _direct_limit(steps: float, rate: float) -> int:
     """The last step at which ``rate ** (step / steps)`` loses at most an ulp to the rounding of
-    its exponent: ``|ln(rate)| * step / steps <= 2``; every step for ``rate == 1``."""
+    its exponent, ``|ln(rate)| * step / steps <= 2``, and ``step / steps`` is a finite float
+    (the only limit for ``rate == 1``)."""
+    finite = min(steps, 1.0) * 2.0**1000
     if rate == 1:
-        return _UNLIMITED
-    return math.floor(min(2.0 * steps / abs(math.log(rate)), 2.0**1023))
-
-
-#: Larger than any step a float can express: "no limit".
-_UNLIMITED = 2**1024
+        return math.floor(finite)
+    return math.floor(min(2.0 * steps / abs(math.log(rate)), finite))
