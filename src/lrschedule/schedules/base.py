@@ -21,6 +21,8 @@ which a property test holds bit for bit to ``_compute``).
 
 from __future__ import annotations
 
+import sys
+
 from lrschedule.backends.dispatch import evaluate
 from lrschedule.core import registry
 from lrschedule.core.contract import LearningRateSchedule
@@ -65,6 +67,8 @@ class _Declared(type):
     def __new__(
         mcs, name: str, bases: tuple[type, ...], namespace: dict[str, Any], **kwargs: Any
     ) -> _Declared:
+        if "__module__" not in namespace:  # type(name, bases, namespace): the caller's module
+            namespace["__module__"] = sys._getframe(1).f_globals.get("__name__", "__main__")
         own = [(key, value) for key, value in namespace.items() if isinstance(value, Argument)]
         for key, argument in own:
             del namespace[key]
