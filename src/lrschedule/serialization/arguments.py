@@ -1,7 +1,9 @@
 """Whether a config's keys are the constructor arguments of the class it names.
 
 A config must give every required argument and no unknown one; the constructor then
-checks the values. The arguments are read from the constructor's signature
+checks the values. The arguments are read from the class's declaration,
+``cls.__arguments__`` (each item with a ``.name`` and a ``.required``), where the class
+has one that its constructor follows, and otherwise from the constructor's signature
 (``inspect.signature``), once per class.
 """
 
@@ -58,6 +60,11 @@ def check_config_keys(cls: type, class_name: str, body: dict[str, Any]) -> None:
 @functools.lru_cache(maxsize=512)
 def _parameters(cls: type) -> tuple[tuple[str, ...], tuple[str, ...], bool] | None:
     """``(names, required names, takes **kwargs)`` of the constructor, or None if unknown."""
+    declared = _declared(cls)
+    if declared is not None:
+        names = tuple(argument.name for argument in declared)
+        required = tuple(argument.name for argument in declared if argument.required)
+        return names, required, False
     try:
         parameters = list(inspect.signature(cls).parameters.values())
     except (TypeError, ValueError):
@@ -72,3 +79,18 @@ def _parameters(cls: type) -> tuple[tuple[str, ...], tuple[str, ...], bool] | No
     )
     variadic = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters)
     return names, required, variadic
+
+
+def _declared(cls: type) -> tuple[Any, ...] | None:
+    """``cls.__arguments__``, unless a class below the declaration defines ``__init__``.
+
+    A subclass (a user's, of a library schedule) that writes its own ``__init__`` takes
+    the arguments of that ``__init__``, which the inherited declaration does not describe.
+    """
+    for klass in cls.__mro__:
+        namespace = vars(klass)
+        if "__arguments__" in namespace:
+            return tuple(namespace["__arguments__"])
+        if "__init__" in namespace:
+            return None
+    return None
