@@ -82,15 +82,17 @@ def _parameters(cls: type) -> tuple[tuple[str, ...], tuple[str, ...], bool] | No
 
 
 def _declared(cls: type) -> tuple[Any, ...] | None:
-    """``cls.__arguments__``, unless a class below the declaration defines ``__init__``.
+    """``cls.__arguments__``, where the constructor is the one that declaration describes.
 
-    A subclass (a user's, of a library schedule) that writes its own ``__init__`` takes
-    the arguments of that ``__init__``, which the inherited declaration does not describe.
+    A declaration describes the ``__init__`` of the class that made it, and of the
+    subclasses that keep that ``__init__``. A subclass (a user's, of a library schedule)
+    that writes its own ``__init__`` takes that one's arguments, even where it holds the
+    inherited declaration itself.
     """
-    for klass in cls.__mro__:
-        namespace = vars(klass)
-        if "__arguments__" in namespace:
-            return tuple(namespace["__arguments__"])
-        if "__init__" in namespace:
-            return None
-    return None
+    holders = [klass for klass in cls.__mro__ if "__arguments__" in vars(klass)]
+    if not holders:
+        return None
+    declared = vars(holders[0])["__arguments__"]
+    origin = [klass for klass in holders if vars(klass)["__arguments__"] is declared][-1]
+    builder = next(klass for klass in cls.__mro__ if "__init__" in vars(klass))
+    return tuple(declared) if issubclass(origin, builder) else None
