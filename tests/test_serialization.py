@@ -14,6 +14,7 @@ import importlib
 import inspect
 import json
 import math
+import re
 import sys
 import warnings
 from pathlib import Path
@@ -1019,6 +1020,108 @@ def test_other_errors_while_building_become_value_errors(clean_registry: None) -
         TypeError, match=r"Broken.from_config returned 3 of type int, not a schedule"
     ):
         deserialize(document("not-a-schedule"))
+
+
+class _Declared:
+    """One argument of a declaration: what ``cls.__arguments__`` holds."""
+
+    def __init__(self, name: str, required: bool) -> None:
+        self.name = name
+        self.required = required
+
+
+def test_config_keys_follow_a_declaration_when_the_class_has_one(clean_registry: None) -> None:
+    """``__arguments__`` names the keys; a subclass with its own ``__init__`` is read by signature."""
+
+    @register(package="tests-declared")
+    class Declared(LearningRateSchedule):
+        __arguments__ = (_Declared("rate", True), _Declared("floor", False))
+
+        def __init__(self, **config: Any) -> None:  # the signature alone accepts any key
+            self.config = config
+
+        def __call__(self, step: Any) -> Any:
+            return self.config["rate"]
+
+        def get_config(self) -> dict[str, Any]:
+            return dict(self.config)
+
+    @register(package="tests-declared")
+    class Inherits(Declared):
+        pass
+
+    @register(package="tests-declared")
+    class OwnInit(Declared):
+        def __init__(self, rate: float, extra: int = 1) -> None:
+            super().__init__(rate=rate, extra=extra)
+
+    @register(package="tests-declared")
+    class OwnInitHoldingTheDeclaration(OwnInit):
+        __arguments__ = Declared.__arguments__  # inherited, held by the subclass itself
+
+        def __init__(self, rate: float, extra: int = 1) -> None:
+            super().__init__(rate=rate, extra=extra)
+
+    def document(cls: type[Any], **config: Any) -> dict[str, Any]:
+        name = cls.__name__
+        return {"class_name": name, "registered_name": f"tests-declared>{name}", "config": config}
+
+    assert deserialize(document(Declared, rate=0.5)).get_config() == {"rate": 0.5}
+    assert deserialize(document(Declared, rate=0.5, floor=0.1))(3) == 0.5
+    for cls in (Declared, Inherits):
+        with pytest.raises(
+            ValueError,
+            match=re.escape(
+                f"Cannot deserialize {cls.__name__}: missing config key 'rate'; unexpected "
+                f"config key 'extra'. {cls.__name__} takes: rate, floor."
+            ),
+        ):
+            deserialize(document(cls, extra=1))
+    for cls in (OwnInit, OwnInitHoldingTheDeclaration):
+        assert deserialize(document(cls, rate=0.5, extra=2)).get_config() == {
+            "rate": 0.5,
+            "extra": 2,
+        }
+        with pytest.raises(
+            ValueError,
+            match=re.escape(
+                f"Cannot deserialize {cls.__name__}: unexpected config key 'floor'. "
+                f"{cls.__name__} takes: rate, extra."
+            ),
+        ):
+            deserialize(document(cls, rate=0.5, floor=0.1))
+
+
+def test_subclass_of_a_library_schedule_with_its_own_init(clean_registry: None) -> None:
+    """Its config keys are its constructor's, not those of the schedule it extends."""
+
+    @register(package="tests-subclass")
+    class Shifted(CosineDecay):
+        def __init__(self, initial_learning_rate: float, decay_steps: int, shift: int = 0) -> None:
+            super().__init__(initial_learning_rate, decay_steps)
+            self.shift = shift
+
+        def get_config(self) -> dict[str, Any]:
+            return {
+                "initial_learning_rate": self.initial_learning_rate,
+                "decay_steps": self.decay_steps,
+                "shift": self.shift,
+            }
+
+    document = serialize(Shifted(0.1, 100, shift=3))
+    assert document["config"] == {"initial_learning_rate": 0.1, "decay_steps": 100, "shift": 3}
+    back = deserialize(document)
+    assert type(back) is Shifted
+    assert back.get_config() == {"initial_learning_rate": 0.1, "decay_steps": 100, "shift": 3}
+    document["config"]["alpha"] = 0.5
+    with pytest.raises(
+        ValueError,
+        match=re.escape(
+            "Cannot deserialize Shifted: unexpected config key 'alpha'. "
+            "Shifted takes: initial_learning_rate, decay_steps, shift."
+        ),
+    ):
+        deserialize(document)
 
 
 def test_module_may_be_absent_none_ours_keras_or_the_classes_own() -> None:

@@ -7,18 +7,10 @@ lrschedule`` does not import it.
 
 from __future__ import annotations
 
-from lrschedule.serialization.codec import (
-    DEFAULT_PACKAGE,
-    MAX_DEPTH,
-    MAX_NESTING,
-    SUFFIXES,
-    MissingScheduleFileError,
-    deserialize,
-    load,
-    register,
-    save,
-    serialize,
-)
+from lrschedule.core.errors import MissingScheduleFileError
+from lrschedule.serialization.codec import MAX_DEPTH, MAX_NESTING, deserialize, serialize
+from lrschedule.serialization.files import SUFFIXES, load, save
+from lrschedule.serialization.register import DEFAULT_PACKAGE, register
 
 __all__ = [
     "DEFAULT_PACKAGE",

@@ -1,0 +1,228 @@
+"""TOML for :func:`~lrschedule.save` and :func:`~lrschedule.load`: the writer and the reader.
+
+TOML has no null: a ``None`` config value is left out of the ``[config]`` table and its key
+listed in the envelope's ``null_keys`` array instead, a ``None`` ``module`` or
+``registered_name`` is left out, and a ``None`` anywhere else cannot be written. The text
+is written here, floats so that they read back bit for bit; it is read with the standard
+library's ``tomllib`` (the ``tomli`` backport on Python 3.10).
+"""
+
+from __future__ import annotations
+
+import importlib
+import math
+import re
+from typing import Any
+
+from lrschedule.serialization.codec import MAX_NESTING
+from lrschedule.serialization.messages import show
+from lrschedule.serialization.names import ENVELOPE_KEYS
+
+__all__ = ["from_toml", "parse_toml", "to_toml"]
+
+#: In TOML, the envelope key listing the config keys whose value is None.
+_NULL_KEYS = "null_keys"
+
+
+def _toml_reader() -> Any:
+    """The TOML parser: ``tomllib`` (3.11+), else the ``tomli`` backport."""
+    for name in ("tomllib", "tomli"):
+        try:
+            return importlib.import_module(name)
+        except ImportError:
+            continue
+    raise ModuleNotFoundError(
+        "Reading TOML needs Python 3.11 or later (tomllib), or the tomli package on "
+        "Python 3.10: pip install tomli"
+    )
+
+
+def parse_toml(text: str, where: str) -> dict[str, Any]:
+    """``text``, the file ``where``, parsed as TOML (still with its ``null_keys``)."""
+    reader = _toml_reader()
+    try:
+        document: dict[str, Any] = reader.loads(text)
+    except RecursionError:
+        raise ValueError(f"The file {where!r} is nested too deeply to parse as TOML.") from None
+    except ValueError as error:  # tomllib.TOMLDecodeError is a ValueError
+        raise ValueError(f"The file {where!r} is not valid TOML: {error}") from error
+    return document
+
+
+def _looks_like_envelope(value: dict[str, Any], keys: tuple[str, ...]) -> bool:
+    return (
+        isinstance(value.get("class_name"), str)
+        and isinstance(value.get("config"), dict)
+        and all(key in keys for key in value)
+    )
+
+
+def from_toml(value: Any, where: str, level: int = 1) -> Any:
+    """Undo :func:`_toml_ready`: the keys in ``null_keys`` become ``None`` config values."""
+    if level > MAX_NESTING:
+        raise ValueError(f"The file {where!r}: containers are nested more than {MAX_NESTING} deep.")
+    if isinstance(value, list):
+        return [from_toml(item, where, level + 1) for item in value]
+    if not isinstance(value, dict):
+        return value
+    result = {key: from_toml(item, where, level + 1) for key, item in value.items()}
+    if _NULL_KEYS in result and _looks_like_envelope(result, (*ENVELOPE_KEYS, _NULL_KEYS)):
+        nulls = result.pop(_NULL_KEYS)
+        config = result["config"]
+        if not (isinstance(nulls, list) and all(isinstance(key, str) for key in nulls)):
+            raise ValueError(
+                f"The file {where!r}: {_NULL_KEYS!r} must be an array of config key names. "
+                f"Received: {show(nulls)}"
+            )
+        for key in nulls:
+            if key in config:
+                raise ValueError(
+                    f"The file {where!r}: the config key {key!r} is listed in "
+                    f"{_NULL_KEYS!r} and also has a value."
+                )
+            config[key] = None
+    return result
+
+
+def _toml_ready(value: Any, path: str, where: str) -> Any:
+    """``value`` for TOML: envelopes' ``None`` values moved to ``null_keys``; checked."""
+    if value is None:
+        raise ValueError(
+            f"Cannot save {where!r} as TOML: TOML has no null, and the value at {path} is "
+            "None. Save it as .json instead."
+        )
+    if isinstance(value, (list, tuple)):
+        return [_toml_ready(item, f"{path}[{index}]", where) for index, item in enumerate(value)]
+    if not isinstance(value, dict):
+        return value
+    if _looks_like_envelope(value, ENVELOPE_KEYS):
+        result: dict[str, Any] = {}
+        nulls: list[str] = []
+        for key, item in value.items():
+            if key == "config":
+                config: dict[str, Any] = {}
+                for name, setting in item.items():
+                    if setting is None:
+                        nulls.append(name)
+                    else:
+                        config[name] = _toml_ready(setting, f"{path}['config'][{name!r}]", where)
+                result["config"] = config
+            elif item is not None:
+                result[key] = item
+        if nulls:
+            result[_NULL_KEYS] = nulls
+        return result
+    if _NULL_KEYS in value and _looks_like_envelope(value, (*ENVELOPE_KEYS, _NULL_KEYS)):
+        raise ValueError(
+            f"Cannot save {where!r} as TOML: the dict at {path} has the key {_NULL_KEYS!r}, "
+            "which TOML files use to list null config keys. Save it as .json instead."
+        )
+    return {key: _toml_ready(item, f"{path}[{key!r}]", where) for key, item in value.items()}
+
+
+def to_toml(document: dict[str, Any], where: str) -> str:
+    """The TOML text of an envelope for the file ``where`` (``ValueError``: TOML cannot hold it)."""
+    ready = _toml_ready(document, "the document", where)
+    lines: list[str] = []
+    _toml_table(lines, [], ready, where, array=False)
+    return "\n".join(lines) + "\n"
+
+
+def _toml_is_table_array(value: Any) -> bool:
+    return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
+
+
+def _toml_table(
+    lines: list[str], header: list[str], table: dict[str, Any], where: str, *, array: bool
+) -> None:
+    if header:
+        name = ".".join(_toml_key(key, where) for key in header)
+        if lines:
+            lines.append("")
+        lines.append(f"[[{name}]]" if array else f"[{name}]")
+    nested: list[tuple[str, Any]] = []
+    for key, value in table.items():
+        if isinstance(value, dict) or _toml_is_table_array(value):
+            nested.append((key, value))
+        else:
+            lines.append(f"{_toml_key(key, where)} = {_toml_value(value, where)}")
+    for key, value in nested:
+        if isinstance(value, dict):
+            _toml_table(lines, [*header, key], value, where, array=False)
+        else:
+            for item in value:
+                _toml_table(lines, [*header, key], item, where, array=True)
+
+
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+_ESCAPES = {
+    '"': '\\"',
+    "\\": "\\\\",
+    "\b": "\\b",
+    "\t": "\\t",
+    "\n": "\\n",
+    "\f": "\\f",
+    "\r": "\\r",
+}
+
+
+def _toml_key(key: str, where: str) -> str:
+    if _BARE_KEY.fullmatch(key):
+        return key
+    try:
+        return _toml_string(key)
+    except ValueError as error:
+        raise ValueError(f"Cannot save {where!r} as TOML: {error}") from None
+
+
+def _toml_string(text: str) -> str:
+    out = ['"']
+    for char in text:
+        code = ord(char)
+        if char in _ESCAPES:
+            out.append(_ESCAPES[char])
+        elif code < 0x20 or code == 0x7F:
+            out.append(f"\\u{code:04X}")
+        elif 0xD800 <= code <= 0xDFFF:
+            raise ValueError(
+                f"Cannot write {show(text)} to TOML: it holds a lone surrogate "
+                f"(U+{code:04X}), which is not a Unicode character."
+            )
+        else:
+            out.append(char)
+    out.append('"')
+    return "".join(out)
+
+
+def _toml_value(value: Any, where: str) -> str:
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        if not -(2**63) <= value < 2**63:
+            raise ValueError(
+                f"Cannot save {where!r} as TOML: the integer {value} is outside TOML's "
+                "64-bit range. Save it as .json instead."
+            )
+        return str(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(
+                f"Cannot save {where!r} as TOML: {value!r} is not a finite number "
+                "(lrschedule writes only finite floats)."
+            )
+        return repr(value)
+    if isinstance(value, str):
+        try:
+            return _toml_string(value)
+        except ValueError as error:
+            raise ValueError(f"Cannot save {where!r} as TOML: {error}") from None
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(item, where) for item in value) + "]"
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        items = (f"{_toml_key(k, where)} = {_toml_value(v, where)}" for k, v in value.items())
+        return "{ " + ", ".join(items) + " }"
+    raise TypeError(f"Cannot save {where!r} as TOML: a value of type {type(value).__name__}")
