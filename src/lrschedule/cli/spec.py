@@ -26,9 +26,10 @@ import json
 import os
 from typing import Any
 
+from lrschedule.cli.messages import one_line
 from lrschedule.core import registry as _registry
+from lrschedule.core.contract import LearningRateSchedule
 from lrschedule.core.errors import SpecError
-from lrschedule.schedules.base import LearningRateSchedule
 
 __all__ = ["SpecError", "parse_spec"]
 
@@ -78,7 +79,7 @@ def _from_json(text: str) -> LearningRateSchedule:
     try:
         return deserialize(text)
     except (ValueError, TypeError) as error:
-        raise SpecError(f"the JSON schedule spec is not a schedule: {_one_line(error)}") from None
+        raise SpecError(f"the JSON schedule spec is not a schedule: {one_line(error)}") from None
 
 
 def _from_file(path: str) -> LearningRateSchedule:
@@ -94,11 +95,7 @@ def _from_file(path: str) -> LearningRateSchedule:
     try:
         return load(path)
     except (ValueError, TypeError) as error:
-        raise SpecError(_one_line(error)) from None
-
-
-def _one_line(error: BaseException) -> str:
-    return " ".join(str(error).split())
+        raise SpecError(one_line(error)) from None
 
 
 # ---------------------------------------------------------------------------- calls
@@ -255,4 +252,4 @@ class _Builder:
         try:
             return cls(*args, **kwargs)
         except (TypeError, ValueError) as error:
-            raise self.fail(node, f"is not a valid schedule: {_one_line(error)}") from None
+            raise self.fail(node, f"is not a valid schedule: {one_line(error)}") from None
