@@ -147,6 +147,21 @@ def test_labels_and_step_format() -> None:
     ]
 
 
+def test_labels_leave_out_the_declared_defaults() -> None:
+    """A label leaves out what the schedule's ``_defaults()`` declares, as its ``repr`` does."""
+
+    class Halving(ExponentialDecay):
+        @classmethod
+        def _defaults(cls) -> dict[str, Any]:
+            return {**super()._defaults(), "decay_rate": 0.5}
+
+    halving = Halving(0.1, 1000, 0.5)
+    assert label_for(halving) == "Halving(0.1, 1000)"
+    assert repr(halving) == "Halving(initial_learning_rate=0.1, decay_steps=1000)"
+    assert label_for(Halving(0.1, 1000, 0.8)) == "Halving(0.1, 1000, decay_rate=0.8)"
+    assert label_for(lrschedule.Warmup(halving, 10)) == "Warmup(Halving(0.1, 1000), 10)"
+
+
 # ---------------------------------------------------------------------------- terminal
 BRAILLE = 0x2800
 DOT_BITS = {(0, 0): 0x01, (0, 1): 0x02, (0, 2): 0x04, (0, 3): 0x40}
