@@ -23,8 +23,8 @@ from lrschedule import (  # noqa: E402
     PiecewiseConstantDecay,
     plot,
 )
-from lrschedule.cli.terminal import render  # noqa: E402
 from lrschedule.analysis import curve  # noqa: E402
+from lrschedule.cli.terminal import render  # noqa: E402
 from lrschedule.plotting import format_steps, label_for  # noqa: E402
 
 
@@ -113,7 +113,7 @@ def test_matplotlib_is_imported_only_when_plotting() -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, check=True
     )
     assert result.stdout.split() == ["False", "True"]
-    assert lrschedule.plotting is plot
+    assert lrschedule.plot is plot and lrschedule.plotting.plot is plot  # the module hides nothing
 
 
 def test_labels_and_step_format() -> None:

@@ -51,7 +51,7 @@ def parse_spec(text: str) -> LearningRateSchedule:
         >>> parse_spec("ExponentialDecay(0.1, 10 ** 3, 0.5)")
         Traceback (most recent call last):
         ...
-        lrschedule.cli.spec.SpecError: `10 ** 3` (column 23) is not allowed in a schedule spec: \
+        lrschedule.core.errors.SpecError: `10 ** 3` (column 23) is not allowed in a schedule spec: \
 write the number itself (1000, 1e3 or 1_000)
     """
     if not isinstance(text, str):
