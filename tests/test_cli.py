@@ -296,17 +296,17 @@ def test_plot_several_in_the_terminal(
 
 
 def test_terminal_colors(monkeypatch: pytest.MonkeyPatch) -> None:
-    from lrschedule import cli
+    from lrschedule.cli import commands
 
     monkeypatch.setattr(sys.stdout, "isatty", lambda: True, raising=False)
     monkeypatch.delenv("NO_COLOR")
     monkeypatch.setenv("TERM", "xterm")
-    assert cli._use_color()
+    assert commands._use_color()
     monkeypatch.setenv("NO_COLOR", "1")
-    assert not cli._use_color()
+    assert not commands._use_color()
     monkeypatch.delenv("NO_COLOR")
     monkeypatch.setenv("TERM", "dumb")
-    assert not cli._use_color()
+    assert not commands._use_color()
 
 
 def png_size(path: Path) -> tuple[int, int]:
@@ -528,6 +528,20 @@ def test_console_script_plot_and_errors(tmp_path: Path) -> None:
     assert failed.stderr.count("\n") == 1
     helped = installed("describe", "--help")
     assert helped.returncode == 0 and "examples:" in helped.stdout
+
+
+def test_public_names() -> None:
+    import lrschedule.cli
+
+    assert lrschedule.cli.__all__ == [
+        "DEFAULT_SPEC",
+        "DEFAULT_STEPS",
+        "default_schedule",
+        "main",
+        "table_steps",
+    ]
+    assert lrschedule.cli.DEFAULT_STEPS == 1_000_000
+    assert lrschedule.cli.main is main and lrschedule.cli.table_steps is table_steps
 
 
 def test_module_entry_point() -> None:

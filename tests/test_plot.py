@@ -113,7 +113,7 @@ def test_matplotlib_is_imported_only_when_plotting() -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, check=True
     )
     assert result.stdout.split() == ["False", "True"]
-    assert lrschedule.plotting is plot
+    assert lrschedule.plot is plot and lrschedule.plotting.plot is plot  # the module hides nothing
 
 
 def test_labels_and_step_format() -> None:
@@ -145,6 +145,21 @@ def test_labels_and_step_format() -> None:
         "3T",
         "-2k",
     ]
+
+
+def test_labels_leave_out_the_declared_defaults() -> None:
+    """A label leaves out what the schedule's ``_defaults()`` declares, as its ``repr`` does."""
+
+    class Halving(ExponentialDecay):
+        @classmethod
+        def _defaults(cls) -> dict[str, Any]:
+            return {**super()._defaults(), "decay_rate": 0.5}
+
+    halving = Halving(0.1, 1000, 0.5)
+    assert label_for(halving) == "Halving(0.1, 1000)"
+    assert repr(halving) == "Halving(initial_learning_rate=0.1, decay_steps=1000)"
+    assert label_for(Halving(0.1, 1000, 0.8)) == "Halving(0.1, 1000, decay_rate=0.8)"
+    assert label_for(lrschedule.Warmup(halving, 10)) == "Warmup(Halving(0.1, 1000), 10)"
 
 
 # ---------------------------------------------------------------------------- terminal

@@ -12,12 +12,12 @@ without it.
 
 from __future__ import annotations
 
-import inspect
 import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from lrschedule.analysis import curve
+from lrschedule.core.contract import LearningRateSchedule
 
 __all__ = ["format_steps", "label_for", "plot"]
 
@@ -144,21 +144,22 @@ def label_for(schedule: Any) -> str:
     'Warmup(CosineDecay(0.1, 1000, alpha=0.1), 100)'
     """
     arguments = getattr(schedule, "_arguments", None)
+    if not (isinstance(schedule, LearningRateSchedule) and callable(arguments)):
+        return repr(schedule)
     try:
-        config = arguments() if callable(arguments) else None
-        parameters = inspect.signature(type(schedule)).parameters
+        config = arguments()
+        defaults = type(schedule)._defaults()
     except Exception:
         return repr(schedule)
     if not isinstance(config, dict):
         return repr(schedule)
     parts = []
     positional = True
-    for key, parameter in parameters.items():
-        if key == "name" or key not in config:
+    for key, value in config.items():
+        if key == "name":
             continue
-        value = config[key]
-        required = parameter.default is inspect.Parameter.empty
-        if not required and type(parameter.default) is type(value) and parameter.default == value:
+        required = key not in defaults
+        if not required and type(defaults[key]) is type(value) and defaults[key] == value:
             positional = False
             continue
         text = _value_label(value)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
-from lrschedule.cli.main import DEFAULT_SPEC, DEFAULT_STEPS, default_schedule, main, table_steps
+from lrschedule.cli.commands import table_steps
+from lrschedule.cli.defaults import DEFAULT_SPEC, DEFAULT_STEPS, default_schedule
+from lrschedule.cli.main import main
 
 __all__ = ["DEFAULT_SPEC", "DEFAULT_STEPS", "default_schedule", "main", "table_steps"]

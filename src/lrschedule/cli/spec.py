@@ -26,6 +26,7 @@ import json
 import os
 from typing import Any
 
+from lrschedule.cli.messages import one_line
 from lrschedule.core import registry as _registry
 from lrschedule.core.contract import LearningRateSchedule
 from lrschedule.core.errors import SpecError
@@ -50,7 +51,7 @@ def parse_spec(text: str) -> LearningRateSchedule:
         >>> parse_spec("ExponentialDecay(0.1, 10 ** 3, 0.5)")
         Traceback (most recent call last):
         ...
-        lrschedule.cli.spec.SpecError: `10 ** 3` (column 23) is not allowed in a schedule spec: \
+        lrschedule.core.errors.SpecError: `10 ** 3` (column 23) is not allowed in a schedule spec: \
 write the number itself (1000, 1e3 or 1_000)
     """
     if not isinstance(text, str):
@@ -78,7 +79,7 @@ def _from_json(text: str) -> LearningRateSchedule:
     try:
         return deserialize(text)
     except (ValueError, TypeError) as error:
-        raise SpecError(f"the JSON schedule spec is not a schedule: {_one_line(error)}") from None
+        raise SpecError(f"the JSON schedule spec is not a schedule: {one_line(error)}") from None
 
 
 def _from_file(path: str) -> LearningRateSchedule:
@@ -94,11 +95,7 @@ def _from_file(path: str) -> LearningRateSchedule:
     try:
         return load(path)
     except (ValueError, TypeError) as error:
-        raise SpecError(_one_line(error)) from None
-
-
-def _one_line(error: BaseException) -> str:
-    return " ".join(str(error).split())
+        raise SpecError(one_line(error)) from None
 
 
 # ---------------------------------------------------------------------------- calls
@@ -255,4 +252,4 @@ class _Builder:
         try:
             return cls(*args, **kwargs)
         except (TypeError, ValueError) as error:
-            raise self.fail(node, f"is not a valid schedule: {_one_line(error)}") from None
+            raise self.fail(node, f"is not a valid schedule: {one_line(error)}") from None

@@ -13,7 +13,7 @@ import math
 from collections.abc import Callable, Sequence
 from itertools import pairwise
 
-__all__ = ["render"]
+__all__ = ["plain_number", "render"]
 
 _BRAILLE = 0x2800
 # The dot bit for (x, y) in a cell, x in 0..1, y in 0..3 (top to bottom).
@@ -26,6 +26,11 @@ def _y_number(value: float) -> str:
     return f"{value:.3g}"
 
 
+def plain_number(value: float) -> str:
+    """A tick label in the shortest ``g`` form: ``0``, ``2.5``, ``1e+06``."""
+    return f"{value:g}"
+
+
 def render(
     series: Sequence[tuple[Sequence[float], Sequence[float]]],
     *,
@@ -35,7 +40,7 @@ def render(
     log: bool = False,
     labels: Sequence[str] | None = None,
     x_label: str = "step",
-    x_format: Callable[[float], str] = lambda value: f"{value:g}",
+    x_format: Callable[[float], str] = plain_number,
     color: bool = False,
 ) -> str:
     """The chart of ``series`` (each ``(xs, ys)``, xs increasing) as text lines.
