@@ -10,6 +10,7 @@ environment has every package. Any other skip fails under CI too (see
 from __future__ import annotations
 
 import importlib
+import inspect
 import os
 from types import ModuleType
 from typing import Any
@@ -23,6 +24,21 @@ from hypothesis import settings
 settings.register_profile("ci", max_examples=200, deadline=None)
 settings.register_profile("dev", max_examples=60, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+def exported_schedule_classes() -> list[type]:
+    """The schedule classes ``lrschedule`` exports (``LearningRateSchedule`` itself left out),
+    for the tests that must cover every one of them."""
+    import lrschedule
+
+    return [
+        value
+        for name in lrschedule.__all__
+        if inspect.isclass(value := getattr(lrschedule, name))
+        and issubclass(value, lrschedule.LearningRateSchedule)
+        and value is not lrschedule.LearningRateSchedule
+    ]
+
 
 #: Values of ``CI`` that do not mean "running in CI".
 _NOT_CI = frozenset({"", "0", "false", "no"})

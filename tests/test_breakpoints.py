@@ -15,7 +15,6 @@ consecutive breakpoints the schedule is monotone (for every class that
 
 from __future__ import annotations
 
-import inspect
 import math
 from bisect import bisect_right
 from collections.abc import Callable, Hashable
@@ -26,7 +25,7 @@ from typing import Any
 import pytest
 from tests.reference import restart_cycle
 
-import lrschedule
+from conftest import exported_schedule_classes
 from lrschedule import (
     Clip,
     Constant,
@@ -254,18 +253,8 @@ def _expected(schedule: Any, stop: int) -> list[int]:
     return [step for step in range(1, stop) if pieces[step] != pieces[step - 1]]
 
 
-def _exported_classes() -> list[type]:
-    return [
-        value
-        for name in lrschedule.__all__
-        if inspect.isclass(value := getattr(lrschedule, name))
-        and issubclass(value, LearningRateSchedule)
-        and value is not LearningRateSchedule
-    ]
-
-
 def test_every_exported_class_is_covered() -> None:
-    exported = {cls.__name__ for cls in _exported_classes()}
+    exported = {cls.__name__ for cls in exported_schedule_classes()}
     assert exported <= set(PIECE), exported - set(PIECE)
     assert exported <= {type(schedule).__name__ for schedule in EXAMPLES}
 

@@ -13,7 +13,6 @@ here fails :func:`test_every_exported_class_has_a_generator`.
 
 from __future__ import annotations
 
-import inspect
 import math
 import random
 from collections.abc import Callable
@@ -22,7 +21,7 @@ from typing import Any
 
 import pytest
 
-import lrschedule
+from conftest import exported_schedule_classes
 from lrschedule import (
     Clip,
     Constant,
@@ -349,18 +348,8 @@ def _fast(schedule: Any, step: int) -> Any:
     return schedule(step)
 
 
-def _exported_classes() -> set[str]:
-    return {
-        name
-        for name in lrschedule.__all__
-        if inspect.isclass(value := getattr(lrschedule, name))
-        and issubclass(value, LearningRateSchedule)
-        and value is not LearningRateSchedule
-    }
-
-
 def test_every_exported_class_has_a_generator() -> None:
-    assert set(GENERATORS) == _exported_classes()
+    assert set(GENERATORS) == {cls.__name__ for cls in exported_schedule_classes()}
 
 
 @pytest.mark.parametrize("name", sorted(GENERATORS))
