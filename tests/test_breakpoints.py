@@ -15,7 +15,6 @@ consecutive breakpoints the schedule is monotone (for every class that
 
 from __future__ import annotations
 
-import inspect
 import math
 from bisect import bisect_right
 from collections.abc import Callable, Hashable
@@ -26,7 +25,7 @@ from typing import Any
 import pytest
 from tests.reference import restart_cycle
 
-import lrschedule
+from conftest import exported_schedule_classes
 from lrschedule import (
     Clip,
     Constant,
@@ -254,18 +253,8 @@ def _expected(schedule: Any, stop: int) -> list[int]:
     return [step for step in range(1, stop) if pieces[step] != pieces[step - 1]]
 
 
-def _exported_classes() -> list[type]:
-    return [
-        value
-        for name in lrschedule.__all__
-        if inspect.isclass(value := getattr(lrschedule, name))
-        and issubclass(value, LearningRateSchedule)
-        and value is not LearningRateSchedule
-    ]
-
-
 def test_every_exported_class_is_covered() -> None:
-    exported = {cls.__name__ for cls in _exported_classes()}
+    exported = {cls.__name__ for cls in exported_schedule_classes()}
     assert exported <= set(PIECE), exported - set(PIECE)
     assert exported <= {type(schedule).__name__ for schedule in EXAMPLES}
 
@@ -325,3 +314,44 @@ def test_keras_stairs_at_huge_steps() -> None:
 def test_breakpoints_need_ints() -> None:
     with pytest.raises(TypeError):
         list(ExponentialDecay(0.1, 10, 0.5, staircase=True).breakpoints(0.5, 10))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("schedule", EXAMPLES, ids=repr)
+def test_a_range_starting_at_a_breakpoint_yields_it(schedule: Any) -> None:
+    """``breakpoints(b, ...)`` includes ``b`` itself; ``breakpoints(b + 1, ...)`` does not."""
+    expected = _expected(schedule, LENGTH)
+    for step in expected[:40]:
+        assert list(schedule.breakpoints(step, step + 1)) == [step]
+        assert next(iter(schedule.breakpoints(step, LENGTH))) == step
+        later = list(schedule.breakpoints(step + 1, LENGTH))
+        assert step not in later
+        assert later == [other for other in expected if other > step]
+
+
+#: Warmups whose end meets a child's breakpoint, nested warmups, and several stairs a step.
+WARMUPS = [
+    Warmup(Constant(0.1), 1),
+    Warmup(Constant(0.1), 100),
+    Warmup(StepDecay(0.1, 1, 0.5), 5),  # a child stair at every step after the warmup
+    Warmup(StepDecay(0.1, 3, 0.5), 0),  # no warmup: only the child's stairs
+    Warmup(ExponentialDecay(0.1, 0.3, 0.9, staircase=True), 10, 0.01, shape="exponential"),
+    Warmup(PiecewiseConstantDecay([0, 3], [0.3, 0.2, 0.1]), 4, shape="cosine"),
+    Warmup(Warmup(CosineDecay(0.1, 50), 7), 13, shape="cosine"),
+    Warmup(Join([Constant(0.1), LinearDecay(0.1, 20, 0.0)], boundaries=[1]), 20),
+]
+
+
+@pytest.mark.parametrize("schedule", WARMUPS, ids=repr)
+def test_warmup_breakpoints_from_every_start(schedule: Warmup) -> None:
+    """Every ``[start, stop)`` around the warmup's end, against the brute force."""
+    warmup = schedule.warmup_steps
+    stop = warmup + 60
+    expected = _expected(schedule, stop)
+    if warmup:
+        assert warmup in expected
+        assert list(schedule.breakpoints(warmup, warmup + 1)) == [warmup]
+    assert warmup not in schedule.breakpoints(warmup + 1, stop)
+    for start in range(warmup + 6):
+        for end in (start, start + 1, warmup, warmup + 1, warmup + 2, stop):
+            got = list(schedule.breakpoints(start, end))
+            assert got == [step for step in expected if start <= step < end], (start, end)

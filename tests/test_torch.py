@@ -422,6 +422,63 @@ def test_state_dict_is_plain_and_last_epoch_resumes() -> None:
         resumed.load_state_dict({})
 
 
+def _assert_plain(value: Any) -> None:
+    """Only Python ints and floats (exactly those types) in dicts and lists: no tensor."""
+    if isinstance(value, (dict, list)):
+        for item in value.values() if isinstance(value, dict) else value:
+            _assert_plain(item)
+    else:
+        assert type(value) in (int, float), (value, type(value))
+
+
+def test_state_dict_holds_plain_floats_with_a_tensor_learning_rate() -> None:
+    schedule = CosineDecay(0.05, 20, alpha=0.1)
+
+    def build() -> tuple[torch.optim.Optimizer, ScheduleLR]:
+        optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(2))], lr=torch.tensor(0.1))
+        return optimizer, ScheduleLR(optimizer, schedule)
+
+    optimizer, scheduler = build()
+    for _ in range(6):
+        optimizer.step()
+        scheduler.step()
+    state = scheduler.state_dict()
+    assert set(state) == {"last_epoch", "_step_count", "_last_lr"}
+    _assert_plain(state)
+    assert [type(lr) for lr in state["_last_lr"]] == [float]
+    assert state["_last_lr"] == [optimizer.param_groups[0]["lr"].item()]
+    buffer = io.BytesIO()
+    torch.save(state, buffer)
+    buffer.seek(0)
+    loaded = torch.load(buffer, weights_only=True)
+    assert loaded == state
+
+    # A fresh optimizer with a tensor lr resumes at exactly the same learning rates.
+    fresh, resumed = build()
+    resumed.load_state_dict(loaded)
+    assert resumed.state_dict() == state
+    for _ in range(10):
+        lr, resumed_lr = optimizer.param_groups[0]["lr"], fresh.param_groups[0]["lr"]
+        assert isinstance(resumed_lr, torch.Tensor) and torch.equal(resumed_lr, lr)
+        for opt, sched in ((optimizer, scheduler), (fresh, resumed)):
+            opt.step()
+            sched.step()
+    _assert_plain(resumed.state_dict())
+
+
+def test_initial_lr_is_not_the_tensor_that_is_filled() -> None:
+    """``initial_lr`` keeps the optimizer's first rate (PyTorch clones a tensor lr too)."""
+    optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=torch.tensor(0.5))
+    scheduler = ScheduleLR(optimizer, ExponentialDecay(0.1, 2, 0.5))
+    for _ in range(3):
+        optimizer.step()
+        scheduler.step()
+    group = optimizer.param_groups[0]
+    assert group["initial_lr"] is not group["lr"]
+    assert group["initial_lr"].item() == 0.5
+    assert group["lr"].item() == pytest.approx(ExponentialDecay(0.1, 2, 0.5)(3), rel=1e-6)
+
+
 def test_no_warning_when_the_scheduler_steps_before_the_optimizer() -> None:
     # PyTorch warns when scheduler.step() comes first (e.g. when AMP skips the first
     # optimizer step); a closed-form schedule has nothing to skip, so ScheduleLR does not.

@@ -101,7 +101,11 @@ class ScheduleLR(LRScheduler):
         self.schedules = schedules
         for group in optimizer.param_groups:
             # PyTorch requires it to resume with last_epoch >= 0; the schedule ignores it.
-            group.setdefault("initial_lr", group["lr"])
+            # A tensor lr is cloned, as PyTorch does: the lr itself is filled in place.
+            initial = group["lr"]
+            if isinstance(initial, torch.Tensor):
+                initial = initial.clone()
+            group.setdefault("initial_lr", initial)
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float | torch.Tensor]:
