@@ -113,5 +113,21 @@ class PythonOps(ArrayOps):
     def take(self, table: Any, index: Any) -> Any:
         return table[index]
 
+    # Python's int / int is correctly rounded at any size: the exact helpers need no split.
+    def ratio(self, x: Any, d: int | float) -> Any:
+        return x / d
+
+    def left(self, x: Any, d: int | float) -> Any:
+        return (d - (x if x <= d else d)) / d
+
+    def cycle_left(self, x: Any, d: int | float) -> Any:
+        try:
+            spans, into = divmod(x, d)
+            if into:
+                return (d - into) / ((spans + 1) * d)
+        except OverflowError:  # a step past the float range, with a fractional span
+            return 0.0
+        return 0.0 if spans else 1.0  # the end of a span, or step 0
+
 
 PYTHON_OPS = PythonOps()

@@ -137,9 +137,8 @@ class CyclicalLearningRate(Schedule):
     def _compute(self, x: Any, ops: ArrayOps) -> Any:
         cycle, up = self._cycle, self._up
         count, into = ops.divmod(x, cycle)
-        into_float = ops.to_float(into)
         rising = into <= up
-        height = ops.where(rising, into_float / up, ops.to_float(cycle - into) / self._down)
+        height = ops.where(rising, ops.ratio(into, up), ops.ratio(cycle - into, self._down))
         if self.mode == "triangular":
             return self._low + self._height * height
         if self.mode == "triangular2":

@@ -99,7 +99,7 @@ class ExponentialDecay(Schedule):
                 return self._lr0 * self._rate ** (step // self._steps)
             # A large exponent: split the power at its integer part, exactly.
             whole, part = divmod(step, self._steps)
-            return self._lr0 * self._rate**whole * self._rate ** (part / self._steps)
+            return self._lr0 * (self._rate**whole * self._rate ** (part / self._steps))
         except OverflowError:  # decay_rate > 1 at a huge step, or a step past the float range
             return self._lr0 * self._rate**math.inf
 
