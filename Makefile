@@ -40,9 +40,11 @@ gallery: $(VENV)/.installed-run
 
 test: $(VENV)/.installed-dev lint typecheck unit
 
+# ruff, then the layer contracts of [tool.importlinter] in pyproject.toml (lazy imports count).
 lint: $(VENV)/.installed-dev
 	$(PY) -m ruff check src tests benchmarks examples
 	$(PY) -m ruff format --check src tests benchmarks examples
+	$(VENV)/bin/lint-imports --no-cache --no-logo
 
 typecheck: $(VENV)/.installed-dev
 	$(PY) -m mypy
