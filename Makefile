@@ -56,6 +56,7 @@ bench: $(VENV)/.installed-dev
 	$(PY) benchmarks/bench_core.py
 	$(PY) benchmarks/bench_frameworks.py
 	$(PY) benchmarks/bench_plot.py
+	$(PY) benchmarks/bench_import.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis build dist schedule.png
