@@ -40,9 +40,11 @@ gallery: $(VENV)/.installed-run
 
 test: $(VENV)/.installed-dev lint typecheck unit
 
+# ruff, then the layer contracts of [tool.importlinter] in pyproject.toml (lazy imports count).
 lint: $(VENV)/.installed-dev
 	$(PY) -m ruff check src tests benchmarks examples
 	$(PY) -m ruff format --check src tests benchmarks examples
+	$(VENV)/bin/lint-imports --no-cache --no-logo
 
 typecheck: $(VENV)/.installed-dev
 	$(PY) -m mypy
@@ -54,6 +56,7 @@ bench: $(VENV)/.installed-dev
 	$(PY) benchmarks/bench_core.py
 	$(PY) benchmarks/bench_frameworks.py
 	$(PY) benchmarks/bench_plot.py
+	$(PY) benchmarks/bench_import.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis build dist schedule.png

@@ -3,25 +3,31 @@
 Scalar: nanoseconds per call with a Python ``int`` step, for every schedule, next to a
 hand-written Python function of the same formula (Keras's, in plain ``math``) and next to
 Keras 3's own class (TensorFlow backend, eager). Array: nanoseconds per element over 10**7
-int64 steps, next to the hand-written NumPy expression of the same formula.
+int64 steps, next to the hand-written NumPy expression of the same formula (for
+``ExponentialDecay``, ``lr * np.exp(step * (np.log(rate) / decay_steps))``).
 
 Targets: a scalar call within 2x of the hand-written function; an array within 1.5x of
 the hand-written NumPy expression.
 
-Run: ``make bench`` (or ``python benchmarks/bench_core.py [--quick]``).
+Timed with pyperf: each figure is the median of values taken in several fresh worker
+processes (``-p``, ``--rigorous`` and pyperf's other options apply). Keras's column is
+timed in this process (pyperf's in-process mode), after the others: each worker would
+import TensorFlow, seconds each, for a ratio in the thousands.
+
+Run: ``make bench`` (or ``python benchmarks/bench_core.py [--quick]``; ``--quick``: 10**5
+elements, everything in this process, a few short values: a smoke test).
 """
 
 from __future__ import annotations
 
-import argparse
 import math
 import os
-import timeit
 from bisect import bisect_left
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+import timing
 
 import lrschedule as lrs
 
@@ -32,6 +38,7 @@ LR, D, RATE, END, POWER, ALPHA = 0.1, 100_000, 0.96, 0.001, 2.0, 0.01
 BOUNDS, VALUES = [100_000, 200_000, 500_000], [0.1, 0.05, 0.01, 0.001]
 WARMUP, TARGET = 10_000, 1.0
 FIRST, T_MUL, M_MUL = 10_000, 2.0, 0.9
+STEP = 123_456
 
 
 def sgdr(step: float) -> float:
@@ -69,7 +76,7 @@ CASES: dict[
     "ExponentialDecay": (
         lrs.ExponentialDecay(LR, D, RATE),
         lambda s: LR * RATE ** (s / D),
-        lambda s: LR * RATE ** (s / D),
+        lambda s: LR * np.exp(s * (np.log(RATE) / D)),
         ("ExponentialDecay", (LR, D, RATE), {}),
     ),
     "ExponentialDecay(staircase)": (
@@ -122,49 +129,77 @@ CASES: dict[
 }
 
 
-def per_call_ns(function: Callable[[Any], Any], argument: Any, number: int, repeat: int) -> float:
-    timer = timeit.Timer("f(a)", globals={"f": function, "a": argument})
-    return min(timer.repeat(repeat=repeat, number=number)) / number * 1e9
+def keras_schedule(keras_name: str, args: tuple, kwargs: dict) -> Callable[[Any], Any]:
+    import keras
+
+    schedule: Callable[[Any], Any] = getattr(keras.optimizers.schedules, keras_name)(
+        *args, **kwargs
+    )
+    return schedule
+
+
+def steps_array(elements: int) -> Any:
+    return np.arange(elements, dtype=np.int64) * 37  # up to 3.7e8
+
+
+def check(elements: int) -> None:
+    """Ours and the hand-written formulas agree (else the comparison would be meaningless)."""
+    steps = steps_array(min(elements, 1000))
+    for name, (ours, hand, hand_np, _) in CASES.items():
+        assert math.isclose(float(ours(STEP)), hand(STEP), rel_tol=1e-9), name
+        np.testing.assert_allclose(ours(steps), hand_np(steps), rtol=1e-9, err_msg=name)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer repetitions, 10**5 elements")
-    args = parser.parse_args()
-    number, repeat = (2_000, 3) if args.quick else (200_000, 7)
-    elements = 10**5 if args.quick else 10**7
-    keras_calls = 20 if args.quick else 300
+    run, quick = timing.runner(6, "10**5 elements, in this process (a smoke test)")
+    elements = 10**5 if quick else 10**7
+    if not run.args.worker:
+        check(elements)
+    benchmarks: dict[str, Callable[[], timing.Call]] = {}
+    for name, (ours, hand, _, _) in CASES.items():
+        benchmarks[f"scalar {name}: ours"] = lambda ours=ours: (ours, STEP)
+        benchmarks[f"scalar {name}: hand"] = lambda hand=hand: (hand, STEP)
+    for name, (ours, _, hand_np, _) in CASES.items():
+        benchmarks[f"array {name}: ours"] = lambda ours=ours: (ours, steps_array(elements))
+        benchmarks[f"array {name}: numpy"] = lambda hand=hand_np: (hand, steps_array(elements))
+    median = timing.medians(run, benchmarks)
+    # Keras last, in this process: the workers above never import TensorFlow.
+    run.args.in_process = True
+    keras_median = timing.medians(
+        run,
+        {
+            f"scalar {name}: keras": lambda case=case: (keras_schedule(*case), STEP)
+            for name, (*_, case) in CASES.items()
+        },
+    )
+    if median is None or keras_median is None:  # a worker process
+        return
+    median.update(keras_median)
 
-    import keras
-
-    step = 123_456
-    print(f"Scalar: ns per call, Python int step {step:,}  (target: ours <= 2x hand-written)")
+    print()
+    print(f"Scalar: ns per call, Python int step {STEP:,}  (target: ours <= 2x hand-written)")
     header = (
         f"{'schedule':28} {'ours':>8} {'hand':>8} {'ratio':>6} {'keras':>10} {'keras/ours':>10}"
     )
     print(header)
     print("-" * len(header))
-    for name, (ours, hand, _, (keras_name, keras_args, keras_kwargs)) in CASES.items():
-        assert math.isclose(float(ours(step)), hand(step), rel_tol=1e-9), name
-        ours_ns = per_call_ns(ours, step, number, repeat)
-        hand_ns = per_call_ns(hand, step, number, repeat)
-        theirs = getattr(keras.optimizers.schedules, keras_name)(*keras_args, **keras_kwargs)
-        keras_ns = per_call_ns(theirs, step, keras_calls, 3)
+    for name in CASES:
+        ours_ns, hand_ns, keras_ns = (
+            median[f"scalar {name}: {who}"] * 1e9 for who in ("ours", "hand", "keras")
+        )
         print(
             f"{name:28} {ours_ns:8.0f} {hand_ns:8.0f} {ours_ns / hand_ns:6.2f} "
             f"{keras_ns:10.0f} {keras_ns / ours_ns:10.0f}"
         )
-
-    steps = np.arange(elements, dtype=np.int64) * 37  # up to 3.7e8
     print()
     print(f"Array: ns per element, {elements:,} int64 steps (target: ours <= 1.5x hand NumPy)")
     header = f"{'schedule':28} {'ours':>8} {'numpy':>8} {'ratio':>6}"
     print(header)
     print("-" * len(header))
-    for name, (ours, _, hand_np, _) in CASES.items():
-        np.testing.assert_allclose(ours(steps[:1000]), hand_np(steps[:1000]), rtol=1e-9)
-        ours_ns = per_call_ns(ours, steps, 1, 3 if args.quick else 5) / elements
-        hand_ns = per_call_ns(hand_np, steps, 1, 3 if args.quick else 5) / elements
+    for name in CASES:
+        ours_ns, hand_ns = (
+            median[f"array {name}: {who}"] * 1e9 / elements for who in ("ours", "numpy")
+        )
         print(f"{name:28} {ours_ns:8.2f} {hand_ns:8.2f} {ours_ns / hand_ns:6.2f}")
 
 

@@ -9,131 +9,175 @@
   next to Keras's own ``keras.optimizers.schedules.ExponentialDecay`` (milliseconds per
   epoch, TensorFlow backend unless ``KERAS_BACKEND`` says otherwise).
 
-Target: ours within 1.2x of each peer. Each figure is the best of several runs, ours and the
-peer's interleaved.
+Target: ours within 1.2x of each peer.
 
-Run: ``python benchmarks/bench_frameworks.py [--quick]``.
+Timed with pyperf: each figure is the median of values taken in several fresh worker
+processes (``-p``, ``--rigorous`` and pyperf's other options apply), each of which imports
+only the framework it times. The Keras epochs are timed in this process (pyperf's
+in-process mode), after the others: each worker would import TensorFlow and compile the
+model, seconds each.
+
+Run: ``make bench`` (or ``python benchmarks/bench_frameworks.py [--quick]``; ``--quick``:
+everything in this process, one short value each: a smoke test).
 """
 
 from __future__ import annotations
 
-import argparse
 import os
-import timeit
 from collections.abc import Callable
 from typing import Any
 
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-import jax
-import jax.numpy as jnp
-import keras
-import numpy as np
-import optax
-import torch
+import timing
 
 import lrschedule as lrs
-from lrschedule.keras import to_keras
-from lrschedule.torch import ScheduleLR
 
 GAMMA = 0.999
 
 
-def side_by_side(
-    ours: Callable[[], Any], theirs: Callable[[], Any], number: int, repeat: int
-) -> tuple[float, float]:
-    """Microseconds per call of each, the best of ``repeat`` interleaved runs.
-
-    Interleaving and the minimum keep other load on the machine from favouring either.
-    """
-    best_ours = best_theirs = float("inf")
-    for _ in range(repeat):
-        best_ours = min(best_ours, timeit.timeit(ours, number=number) / number * 1e6)
-        best_theirs = min(best_theirs, timeit.timeit(theirs, number=number) / number * 1e6)
-    return best_ours, best_theirs
+ROWS = {
+    "ScheduleLR.step() vs ExponentialLR.step()": ("torch: ScheduleLR", "torch: ExponentialLR"),
+    "ScheduleLR.step() vs LambdaLR.step()": ("torch: ScheduleLR", "torch: LambdaLR"),
+    "jax.jit(schedule)(step) vs optax.exponential_decay": ("jax: ours", "jax: optax"),
+}
 
 
-def torch_rows(number: int, repeat: int) -> list[tuple[str, float, float]]:
-    def scheduler_step(make: Callable[[torch.optim.Optimizer], Any]) -> Callable[[], Any]:
-        optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=0.1)
-        scheduler = make(optimizer)
-        optimizer.step()  # the call order PyTorch expects, once
-        return scheduler.step
+def scheduler_step(make: Callable[[Any], Any]) -> timing.Call:
+    """``step`` of the scheduler ``make(optimizer)`` builds, over one parameter, and itself."""
+    import torch
 
-    ours = scheduler_step(lambda opt: ScheduleLR(opt, lrs.ExponentialDecay(0.1, 1, GAMMA)))
-    exponential = scheduler_step(lambda opt: torch.optim.lr_scheduler.ExponentialLR(opt, GAMMA))
-    lambda_lr = scheduler_step(
-        lambda opt: torch.optim.lr_scheduler.LambdaLR(opt, lambda k: GAMMA**k)
-    )
-    return [
-        (
-            "ScheduleLR.step() vs ExponentialLR.step()",
-            *side_by_side(ours, exponential, number, repeat),
-        ),
-        ("ScheduleLR.step() vs LambdaLR.step()", *side_by_side(ours, lambda_lr, number, repeat)),
-    ]
+    optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=0.1)
+    scheduler = make(optimizer)
+    optimizer.step()  # the call order PyTorch expects, once
+    return type(scheduler).step, scheduler
 
 
-def jax_rows(number: int, repeat: int) -> list[tuple[str, float, float]]:
-    ours = jax.jit(lrs.ExponentialDecay(0.1, 1000, 0.96))
-    theirs = jax.jit(optax.exponential_decay(0.1, 1000, 0.96))
+def torch_ours() -> timing.Call:
+    from lrschedule.torch import ScheduleLR
+
+    return scheduler_step(lambda opt: ScheduleLR(opt, lrs.ExponentialDecay(0.1, 1, GAMMA)))
+
+
+def torch_exponential() -> timing.Call:
+    import torch
+
+    return scheduler_step(lambda opt: torch.optim.lr_scheduler.ExponentialLR(opt, GAMMA))
+
+
+def torch_lambda() -> timing.Call:
+    import torch
+
+    return scheduler_step(lambda opt: torch.optim.lr_scheduler.LambdaLR(opt, lambda k: GAMMA**k))
+
+
+def jitted(schedule: Callable[[Any], Any]) -> timing.Call:
+    """A jitted call of ``schedule`` on an int32 step, compiled, waited for."""
+    import jax
+    import jax.numpy as jnp
+
+    function = jax.jit(schedule)
     step = jnp.asarray(123_456, dtype=jnp.int32)
-    for function in (ours, theirs):  # compile, and check that both agree
-        function(step).block_until_ready()
-    np.testing.assert_allclose(float(ours(step)), float(theirs(step)), rtol=1e-5)
-    ours_us, theirs_us = side_by_side(
-        lambda: ours(step).block_until_ready(),
-        lambda: theirs(step).block_until_ready(),
-        number,
-        repeat,
-    )
-    return [("jax.jit(schedule)(step) vs optax.exponential_decay", ours_us, theirs_us)]
+    function(step).block_until_ready()  # compile
+    return lambda s: function(s).block_until_ready(), step
 
 
-def keras_rows(epochs: int) -> list[tuple[str, float, float]]:
+def jax_ours() -> timing.Call:
+    return jitted(lrs.ExponentialDecay(0.1, 1000, 0.96))
+
+
+def jax_optax() -> timing.Call:
+    import optax
+
+    return jitted(optax.exponential_decay(0.1, 1000, 0.96))
+
+
+def keras_epoch(ours: bool) -> timing.Call:
+    """One ``fit`` epoch of 100 batches, with our schedule or Keras's (compiled first)."""
+    import keras
+    import numpy as np
+
+    from lrschedule.keras import to_keras
+
+    if ours:
+        learning_rate = to_keras(lrs.ExponentialDecay(0.1, 1000, 0.96))
+    else:
+        learning_rate = keras.optimizers.schedules.ExponentialDecay(0.1, 1000, 0.96)
     rng = np.random.default_rng(0)
     x = rng.normal(size=(64 * 100, 16)).astype(np.float32)
     y = rng.integers(0, 4, size=64 * 100)
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential(
+        [
+            keras.Input((16,)),
+            keras.layers.Dense(32, activation="relu"),
+            keras.layers.Dense(4, activation="softmax"),
+        ]
+    )
+    model.compile(
+        optimizer=keras.optimizers.SGD(learning_rate=learning_rate),
+        loss="sparse_categorical_crossentropy",
+    )
+    model.fit(x, y, batch_size=64, epochs=1, verbose=0)  # compile the train step
+    return lambda _: model.fit(x, y, batch_size=64, epochs=1, verbose=0), None
 
-    def trainer(learning_rate: Any) -> Callable[[], Any]:
-        keras.utils.set_random_seed(0)
-        model = keras.Sequential(
-            [
-                keras.Input((16,)),
-                keras.layers.Dense(32, activation="relu"),
-                keras.layers.Dense(4, activation="softmax"),
-            ]
-        )
-        model.compile(
-            optimizer=keras.optimizers.SGD(learning_rate=learning_rate),
-            loss="sparse_categorical_crossentropy",
-        )
-        model.fit(x, y, batch_size=64, epochs=1, verbose=0)  # compile the train step
-        return lambda: model.fit(x, y, batch_size=64, epochs=1, verbose=0)
 
-    ours = trainer(to_keras(lrs.ExponentialDecay(0.1, 1000, 0.96)))
-    theirs = trainer(keras.optimizers.schedules.ExponentialDecay(0.1, 1000, 0.96))
-    ours_us, theirs_us = side_by_side(ours, theirs, 1, epochs)
-    backend = keras.backend.backend()
-    return [(f"Keras fit epoch, 100 batches ({backend})", ours_us / 1e3, theirs_us / 1e3)]
+def check() -> None:
+    """Our jitted schedule and Optax's agree (else the comparison would be meaningless)."""
+    import numpy as np
+
+    (ours, step), (theirs, _) = jax_ours(), jax_optax()
+    np.testing.assert_allclose(float(ours(step)), float(theirs(step)), rtol=1e-5)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer repeats (a smoke test)")
-    args = parser.parse_args()
-    number, repeat, epochs = (200, 3, 2) if args.quick else (20_000, 9, 9)
+    run, _ = timing.runner(6, "in this process, one short value each (a smoke test)")
+    if not run.args.worker:
+        check()
+    median = timing.medians(
+        run,
+        {
+            "torch: ScheduleLR": torch_ours,
+            "torch: ExponentialLR": torch_exponential,
+            "torch: LambdaLR": torch_lambda,
+            "jax: ours": jax_ours,
+            "jax: optax": jax_optax,
+        },
+    )
+    # The Keras epochs last, in this process: the workers above never import TensorFlow.
+    run.args.in_process = True
+    keras_median = timing.medians(
+        run, {"keras: ours": lambda: keras_epoch(True), "keras: keras": lambda: keras_epoch(False)}
+    )
+    if median is None or keras_median is None:  # a worker process
+        return
+
+    import jax
+    import keras
+    import optax
+    import torch
 
     print(
         f"torch {torch.__version__}, jax {jax.__version__}, optax {optax.__version__}, "
         f"keras {keras.__version__}"
     )
     header = f"{'comparison':52} {'ours':>10} {'peer':>10} {'ratio':>6}"
+    us = {name: seconds * 1e6 for name, seconds in median.items()}
+    keras_row = f"Keras fit epoch, 100 batches ({keras.backend.backend()})"
     sections = [
-        ("PyTorch: us per scheduler step (target: ours <= 1.2x)", torch_rows(number, repeat)),
-        ("JAX: us per jitted call (target: ours <= 1.2x)", jax_rows(number, repeat)),
-        ("Keras: ms per fit epoch (target: ours <= 1.2x)", keras_rows(epochs)),
+        (
+            "PyTorch: us per scheduler step (target: ours <= 1.2x)",
+            [(row, us[a], us[b]) for row, (a, b) in ROWS.items() if a.startswith("torch")],
+        ),
+        (
+            "JAX: us per jitted call (target: ours <= 1.2x)",
+            [(row, us[a], us[b]) for row, (a, b) in ROWS.items() if a.startswith("jax")],
+        ),
+        (
+            "Keras: ms per fit epoch (target: ours <= 1.2x)",
+            [(keras_row, keras_median["keras: ours"] * 1e3, keras_median["keras: keras"] * 1e3)],
+        ),
     ]
     for title, rows in sections:
         print()

@@ -13,16 +13,19 @@ this prints, per schedule:
   kept);
 * the time of ``lrschedule.describe`` over the same run.
 
-Run: ``python benchmarks/bench_plot.py [--quick]`` (``--quick``: 10**7 steps, 10**3 jumps).
+Times are pyperf medians of values taken in several fresh worker processes (``-p``,
+``--rigorous`` and pyperf's other options apply); the other columns are counted once.
+
+Run: ``make bench`` (or ``python benchmarks/bench_plot.py [--quick]``; ``--quick``: 10**7
+steps, 10**3 jumps, everything in this process, one value each: a smoke test).
 """
 
 from __future__ import annotations
 
-import argparse
 import io
 import sys
-import time
 import tracemalloc
+from collections.abc import Callable
 from itertools import islice
 from typing import Any
 
@@ -30,6 +33,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import timing
 from matplotlib.figure import Figure
 
 import lrschedule as lrs
@@ -60,32 +64,44 @@ def shown(steps: list[int], breakpoints: list[int]) -> int:
     return sum(1 for b in breakpoints if b in points and b - 1 in points)
 
 
+def plot_png(schedule: Any, total: int) -> Any:
+    """``lrschedule.plot`` of ``schedule`` onto an 800 x 450 figure, saved as a PNG; the axes."""
+    figure = Figure(figsize=(8, 4.5), dpi=100, layout="constrained")
+    ax = lrs.plot(schedule, total_steps=total, ax=figure.add_subplot())
+    figure.savefig(io.BytesIO(), format="png")
+    return ax
+
+
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="10**7 steps, 10**3 jumps")
-    args = parser.parse_args()
-    total, jumps = (10**7, 10**3) if args.quick else (10**9, 10**4)
-    print(f"{total:,} steps, an 800 x 450 PNG; times in seconds (best of 3)\n")
+    run, quick = timing.runner(6, "10**7 steps, 10**3 jumps, in this process (a smoke test)")
+    total, jumps = (10**7, 10**3) if quick else (10**9, 10**4)
+
+    def plotted(number: int) -> timing.Call:
+        return (lambda s: plot_png(s, total)), schedules(total, jumps)[number - 1][1]
+
+    def described(number: int) -> timing.Call:
+        return (lambda s: lrs.describe(s, total)), schedules(total, jumps)[number - 1][1]
+
+    # Named by number: pyperf prints each name, which must not read as a row of the table.
+    count = len(schedules(total, jumps))
+    benchmarks: dict[str, Callable[[], timing.Call]] = {}
+    for number in range(1, count + 1):
+        benchmarks[f"plot+png, schedule {number}"] = lambda n=number: plotted(n)
+        benchmarks[f"describe, schedule {number}"] = lambda n=number: described(n)
+    median = timing.medians(run, benchmarks)
+    if median is None:  # a worker process
+        return
+    print(f"\n{total:,} steps, an 800 x 450 PNG; times in seconds (median)\n")
     header = (
         f"{'schedule':<32} {'plot+png':>9} {'describe':>9} {'points':>8} "
         f"{'jumps':>7} {'shown':>7} {'even':>6} {'peak MiB':>9} {'list MiB':>9}"
     )
     print(header)
     print("-" * len(header))
-    for name, schedule in schedules(total, jumps):
+    for number, (name, schedule) in enumerate(schedules(total, jumps), 1):
         every = list(schedule.breakpoints(1, total))
-        timings = []
-        for _ in range(3):
-            start = time.perf_counter()
-            figure = Figure(figsize=(8, 4.5), dpi=100, layout="constrained")
-            ax = lrs.plot(schedule, total_steps=total, ax=figure.add_subplot())
-            figure.savefig(io.BytesIO(), format="png")
-            timings.append(time.perf_counter() - start)
-        steps = ax.get_lines()[0].get_xdata().tolist()
-        start = time.perf_counter()
-        lrs.describe(schedule, total)
-        describe_time = time.perf_counter() - start
-        even = [(index * (total - 1)) // (len(steps) - 1) for index in range(len(steps))]
+        steps = plot_png(schedule, total).get_lines()[0].get_xdata().tolist()
+        even = [(k * (total - 1)) // (len(steps) - 1) for k in range(len(steps))]
         tracemalloc.start()
         curve(schedule, total, points=1600)
         peak = tracemalloc.get_traced_memory()[1]
@@ -93,7 +109,8 @@ def main() -> None:
         # What materializing every breakpoint would hold: the list and its int objects.
         as_list = sys.getsizeof(every) + sum(sys.getsizeof(step) for step in islice(every, None))
         print(
-            f"{name:<32} {min(timings):>9.3f} {describe_time:>9.3f} {len(steps):>8,} "
+            f"{name:<32} {median[f'plot+png, schedule {number}']:>9.3f} "
+            f"{median[f'describe, schedule {number}']:>9.3f} {len(steps):>8,} "
             f"{len(every):>7,} {shown(steps, every):>7,} {shown(even, every):>6,} "
             f"{peak / 2**20:>9.2f} {as_list / 2**20:>9.2f}"
         )
