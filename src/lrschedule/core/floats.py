@@ -14,7 +14,13 @@ if TYPE_CHECKING:
 
     Exact = int | float | Fraction
 
-__all__ = ["exact_sum", "float_at_least", "float_at_least_ratio", "float_at_most"]
+__all__ = [
+    "exact_difference",
+    "exact_sum",
+    "float_at_least",
+    "float_at_least_ratio",
+    "float_at_most",
+]
 
 
 def float_at_least(value: Exact) -> float:
@@ -60,12 +66,23 @@ def float_at_most(value: Exact) -> float:
 def exact_sum(a: int | float, b: int | float) -> int | float:
     """``a + b`` as an ``int`` when it is a whole number, else the float nearest the exact sum.
 
-    >>> exact_sum(2, 3), exact_sum(2.5, 0.5), exact_sum(0.1, 0.2)
-    (5, 3, 0.30000000000000004)
+    >>> exact_sum(2, 3), exact_sum(2.5, 0.5), exact_sum(0.1, 0.2), exact_sum(2**60, 0.5)
+    (5, 3, 0.30000000000000004, 1.152921504606847e+18)
     """
     if type(a) is int and type(b) is int:
         return a + b
-    from fractions import Fraction
+    (na, da), (nb, db) = a.as_integer_ratio(), b.as_integer_ratio()
+    numerator, denominator = na * db + nb * da, da * db
+    if numerator % denominator == 0:
+        return numerator // denominator
+    return numerator / denominator  # int / int: correctly rounded
 
-    total = Fraction(a) + Fraction(b)
-    return int(total) if total.denominator == 1 else float(total)
+
+def exact_difference(a: int | float, b: int | float) -> float:
+    """The float nearest ``a - b``, computed exactly (``float(a) - b`` would round ``a`` first).
+
+    >>> exact_difference(2**53 + 1, 1.0), float(2**53 + 1) - 1.0
+    (9007199254740992.0, 9007199254740991.0)
+    """
+    (na, da), (nb, db) = a.as_integer_ratio(), b.as_integer_ratio()
+    return (na * db - nb * da) / (da * db)

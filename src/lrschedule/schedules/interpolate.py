@@ -19,7 +19,7 @@ from bisect import bisect_right
 
 from lrschedule.backends.dispatch import evaluate
 from lrschedule.backends.python import PYTHON_OPS
-from lrschedule.core.floats import float_at_least
+from lrschedule.core.floats import exact_difference, float_at_least
 from lrschedule.core.ranges import step_range
 from lrschedule.core.validation import (
     Real,
@@ -63,17 +63,17 @@ class _Interpolated(Schedule):
 
     def _set_knots(self, knots: Sequence[Real], levels: Sequence[float], cosine: bool) -> None:
         """Store knots ``K_1..K_n`` (exact ints or floats, increasing, > 0) and values."""
-        from fractions import Fraction  # only here: it is slow to import
-
-        exact = [Fraction(0), *(Fraction(knot) for knot in knots)]
+        exact = [0, *knots]
         whole = [math.floor(knot) for knot in exact]
         self._levels = tuple(float(level) for level in levels)
         self._cosine = cosine
         self._ceil = tuple(math.ceil(knot) for knot in exact[1:])
         self._above = tuple(float_at_least(knot) for knot in exact[1:])
         self._whole = tuple(whole)
-        self._fraction = tuple(float(knot - w) for knot, w in zip(exact, whole, strict=True))
-        self._span = (*(float(b - a) for a, b in itertools.pairwise(exact)), 1.0)
+        self._fraction = tuple(
+            exact_difference(knot, w) for knot, w in zip(exact, whole, strict=True)
+        )
+        self._span = (*(exact_difference(b, a) for a, b in itertools.pairwise(exact)), 1.0)
 
     def __call__(self, step: Any) -> Any:
         if step.__class__ is int and step >= 0:
