@@ -12,7 +12,7 @@ from lrschedule.analysis.areas import EVERY, area_and_method
 from lrschedule.analysis.evaluation import block_sum, blocks, check_total, rate, values
 from lrschedule.analysis.pieces import breakpoints, extremes, first_below_many
 
-__all__ = ["DEFAULT_FRACTIONS", "Description", "describe"]
+__all__ = ["DEFAULT_FRACTIONS", "Description", "describe", "rate_text"]
 
 #: The fractions of the peak :func:`describe` reports first crossings for (50 %, 10 %, 1 %).
 DEFAULT_FRACTIONS = (0.5, 0.1, 0.01)
@@ -97,16 +97,16 @@ class Description:
         rows = [
             ("schedule", repr(self.schedule)),
             ("steps", f"{self.total_steps:,} updates (steps 0 to {last:,})"),
-            ("start", _number(self.start)),
-            ("end", f"{_number(self.end)} at step {last:,}"),
-            ("peak", f"{_number(self.peak)} at step {self.peak_step:,}"),
-            ("minimum", f"{_number(self.minimum)} at step {self.minimum_step:,}"),
-            ("mean", _number(self.mean)),
-            ("area", f"{_number(self.area)} (sum over the updates; {self.area_method})"),
+            ("start", rate_text(self.start)),
+            ("end", f"{rate_text(self.end)} at step {last:,}"),
+            ("peak", f"{rate_text(self.peak)} at step {self.peak_step:,}"),
+            ("minimum", f"{rate_text(self.minimum)} at step {self.minimum_step:,}"),
+            ("mean", rate_text(self.mean)),
+            ("area", f"{rate_text(self.area)} (sum over the updates; {self.area_method})"),
         ]
         for fraction, step in self.below:
             label = f"below {_percent(fraction)}"
-            limit = _number(fraction * self.peak)
+            limit = rate_text(fraction * self.peak)
             text = f"step {step:,}" if step is not None else "never"
             rows.append((label, f"{text} (rate < {limit})"))
         shown = ", ".join(f"{step:,}" for step in self.breakpoints)
@@ -141,8 +141,12 @@ def _wrap(prefix: str, text: str, width: int) -> list[str]:
     return [prefix + lines[0], *(pad + line for line in lines[1:])]
 
 
-def _number(value: float) -> str:
-    """A rate for people: 10 significant digits."""
+def rate_text(value: float) -> str:
+    """A rate for people: 10 significant digits (as ``describe`` and ``lrschedule table`` print it).
+
+    >>> rate_text(0.1 + 0.2)
+    '0.3'
+    """
     return f"{value:.10g}"
 
 
