@@ -38,11 +38,10 @@ from lrschedule import (
     StepDecay,
     Warmup,
     WarmupStableDecay,
-    analysis,
     describe,
     sample,
 )
-from lrschedule.analysis import Description, area, curve, first_below
+from lrschedule.analysis import Description, area, curve, evaluation, first_below
 
 
 class HalfEvery(LearningRateSchedule):
@@ -384,7 +383,7 @@ def test_describe_rising_polynomial_reaches_its_peak_at_the_end_of_the_decay() -
 def test_describe_without_numpy(monkeypatch: pytest.MonkeyPatch) -> None:
     cases = [CosineDecayRestarts(0.1, 300, m_mul=0.9), Bumpy(), InverseSqrtDecay(0.1, 10)]
     with_numpy = [describe(schedule, 20_000) for schedule in cases]
-    monkeypatch.setattr(analysis.core, "_numpy", lambda size: None)
+    monkeypatch.setattr(evaluation, "numpy_if_worth", lambda size: None)
     without = [describe(schedule, 20_000) for schedule in cases]
     for one, other in zip(with_numpy, without):
         assert one.area == pytest.approx(other.area, rel=1e-13)
@@ -465,13 +464,20 @@ def test_curve_of_schedules_without_breakpoints() -> None:
     assert rates == [1.0 * 0.5 ** (s // 10) for s in steps]
 
 
+def _kind(schedule: Any) -> int:
+    """2: monotone and smooth pieces known, 1: monotone pieces only, 0: neither."""
+    if schedule.monotone_pieces(0, 100) is None:
+        return 0
+    return 2 if schedule.smooth_pieces(0, 100) is not None else 1
+
+
 def test_kind_of_composites() -> None:
-    assert analysis._kind(Join([Constant(0.1), Bumpy()], [10])) == 0
-    assert analysis._kind(Scale(Clip(Constant(0.1), minimum=0.0), 2.0)) == 1
-    assert analysis._kind(Warmup(CosineDecay(0.1, 10), 5)) == 2
-    assert analysis._kind(CyclicalLearningRate(0.0, 0.1, 10, mode="exp_range")) == 0
+    assert _kind(Join([Constant(0.1), Bumpy()], [10])) == 0
+    assert _kind(Scale(Clip(Constant(0.1), minimum=0.0), 2.0)) == 1
+    assert _kind(Warmup(CosineDecay(0.1, 10), 5)) == 2
+    assert _kind(CyclicalLearningRate(0.0, 0.1, 10, mode="exp_range")) == 0
 
     class Declared(HalfEvery):
         _monotone_pieces = True
 
-    assert analysis._kind(Declared(1.0, 10)) == 2
+    assert _kind(Declared(1.0, 10)) == 2

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from lrschedule.backends.contract import ArrayOps
+    from lrschedule.core.contract import AreaOf
 
 __all__ = ["Clip", "Scale"]
 
@@ -77,6 +78,13 @@ class Scale(Schedule):
         start, stop = step_range(start, stop)
         method = getattr(self.schedule, "breakpoints", None)
         return iter(()) if method is None else method(start, stop)
+
+    def _clocks(self) -> tuple[tuple[Any, int, int | None], ...]:
+        return ((self.schedule, 0, None),)
+
+    def area(self, steps: int, area_of: AreaOf) -> float:
+        """``factor`` times the schedule's area."""
+        return self._factor * area_of(self.schedule, steps)
 
 
 class Clip(Schedule):
@@ -150,3 +158,10 @@ class Clip(Schedule):
         start, stop = step_range(start, stop)
         method = getattr(self.schedule, "breakpoints", None)
         return iter(()) if method is None else method(start, stop)
+
+    def _clocks(self) -> tuple[tuple[Any, int, int | None], ...]:
+        return ((self.schedule, 0, None),)
+
+    def smooth_pieces(self, start: int, stop: int) -> Iterator[tuple[int, int]] | None:
+        """Unknown: a piece bends where a bound starts to hold (it stays monotone)."""
+        return None

@@ -41,7 +41,7 @@ from lrschedule.schedules.arguments import (
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable, Hashable, Sequence
+    from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
     from typing import Any, ClassVar, TypeVar, dataclass_transform
 
     from lrschedule.backends.contract import ArrayOps
@@ -143,6 +143,19 @@ class Schedule(LearningRateSchedule, metaclass=_Declared):
     A subclass declares its arguments (see :mod:`lrschedule.schedules.arguments`), lists
     the private values its formula uses in ``__slots__``, computes them in
     :meth:`_setup`, and defines ``_compute(x, ops)``.
+
+    **What analysis may assume.** By default a library schedule answers the analysis
+    protocol of :class:`~lrschedule.core.contract.LearningRateSchedule` with "monotone and
+    smooth between consecutive breakpoints": :meth:`monotone_pieces` and
+    :meth:`smooth_pieces` are the pieces between its :meth:`breakpoints` (a composite's cut
+    also where its children's runs are cut, and ``None`` when a child does not know its
+    own), and it has no closed-form :meth:`area`. So a new schedule gets exact figures from
+    ``describe`` and ``first_below`` only if it truly is monotone between its breakpoints
+    (every step where it turns is a breakpoint) and smooth there; one that is not must
+    override :meth:`monotone_pieces` or :meth:`smooth_pieces` (returning ``None`` when it
+    does not know). A composite lists its children in :meth:`_clocks`. A class defined
+    outside the library that redefines the formula (``__call__`` or ``_compute``) gets the
+    contract's answers ("unknown") for those of the three it does not define itself.
     """
 
     __slots__ = ("__weakref__", "_sealed", "_tables")
@@ -158,6 +171,22 @@ class Schedule(LearningRateSchedule, metaclass=_Declared):
             """The formula at a prepared step ``x`` (an array, or a Python number), with the
             primitives of ``ops``; every concrete subclass defines it (checked when the class
             is created)."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Drop the inherited analysis answers of a user's class that changes the formula.
+
+        The library's ``monotone_pieces``, ``smooth_pieces`` and ``area`` describe the
+        library's formulas; a subclass outside the library that overrides ``__call__`` or
+        ``_compute`` gets the contract's defaults instead, for each of them it does not define.
+        """
+        super().__init_subclass__(**kwargs)
+        if cls.__module__.partition(".")[0] == registry.LIBRARY_MODULE:
+            return
+        own = vars(cls)
+        if "__call__" in own or "_compute" in own:
+            for name in ("monotone_pieces", "smooth_pieces", "area"):
+                if name not in own:
+                    setattr(cls, name, getattr(LearningRateSchedule, name))
 
     def _setup(self) -> None:
         """Cross-argument checks and the private values the formula needs (after the checks)."""
@@ -221,6 +250,45 @@ class Schedule(LearningRateSchedule, metaclass=_Declared):
         state = getattr(self, "__dict__", None) or None
         return (rebuild, (type(self), self._arguments()), state)
 
+    # ------------------------------------------------------------ analysis protocol
+    def monotone_pieces(self, start: int, stop: int) -> Iterator[tuple[int, int]] | None:
+        """The pieces between consecutive breakpoints, covering ``[start, stop)``: the rate
+        is monotone on each (see the class documentation).
+
+        A composite's pieces are cut also where a child's monotone runs are, and are
+        ``None`` when a child does not know its own.
+        """
+        return self._pieces_where("monotone_pieces", start, stop)
+
+    def smooth_pieces(self, start: int, stop: int) -> Iterator[tuple[int, int]] | None:
+        """The pieces between consecutive breakpoints, covering ``[start, stop)``: the rate
+        is monotone and smooth on each (see the class documentation).
+
+        A composite's pieces are cut also where a child's smooth runs are, and are ``None``
+        when a child does not know its own.
+        """
+        return self._pieces_where("smooth_pieces", start, stop)
+
+    def _clocks(self) -> tuple[tuple[Any, int, int | None], ...]:
+        """``(child, offset, end)`` for each child schedule of a composite: the child gives
+        the rate on steps ``[offset, end)`` (``end`` ``None``: to the end of the run), at
+        its own step ``step - offset``. A schedule without children has none."""
+        return ()
+
+    def _pieces_where(self, answer: str, start: int, stop: int) -> Iterator[tuple[int, int]] | None:
+        """The pieces between breakpoints, cut also where the children's ``answer`` runs
+        are cut (on their clocks); ``None`` when a child answers ``None`` (or cannot)."""
+        cuts: list[Iterable[int]] = [self.breakpoints(start + 1, stop)]
+        for inner, offset, end in self._clocks():
+            low, high = max(start, offset), stop if end is None else min(stop, end)
+            method = getattr(inner, answer, None)
+            runs = None if method is None else method(low - offset, max(high, low) - offset)
+            if runs is None:
+                return None
+            if low < high:
+                cuts.append(_run_starts(runs, offset))
+        return _pieces(start, stop, cuts)
+
     # ------------------------------------------------------------------- tables
     def _table(
         self,
@@ -253,6 +321,26 @@ class Schedule(LearningRateSchedule, metaclass=_Declared):
 def rebuild(cls: type[_S], config: dict[str, Any]) -> _S:
     """Unpickle a schedule: ``cls.from_config(config)``."""
     return cls.from_config(config)
+
+
+def _run_starts(runs: Iterable[tuple[int, int]], offset: int) -> Iterator[int]:
+    """The first step of each run, moved from a child's clock to its parent's."""
+    for first, _ in runs:
+        yield first + offset
+
+
+def _pieces(start: int, stop: int, cuts: list[Iterable[int]]) -> Iterator[tuple[int, int]]:
+    """The pieces of ``[start, stop)`` between the cuts, each an increasing stream of steps."""
+    import heapq  # only here: analysis asks, not a schedule's evaluation
+
+    low = start
+    for step in heapq.merge(*cuts):
+        if step >= stop:
+            break
+        if step > low:
+            yield low, step
+            low = step
+    yield low, stop
 
 
 def _serialized(value: Any) -> Any:

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from lrschedule.backends.contract import ArrayOps
+    from lrschedule.core.contract import AreaOf
 
 __all__ = ["Constant"]
 
@@ -65,3 +66,7 @@ class Constant(Schedule):
     def breakpoints(self, start: int, stop: int) -> Iterator[int]:
         step_range(start, stop)
         return iter(())
+
+    def area(self, steps: int, area_of: AreaOf) -> float:
+        """``value * steps``."""
+        return self._value * steps

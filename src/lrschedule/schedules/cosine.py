@@ -20,6 +20,7 @@ import math
 from lrschedule.backends.contract import HALF_PI, QUARTER_PI
 from lrschedule.backends.dispatch import evaluate
 from lrschedule.core.ranges import step_range
+from lrschedule.core.sums import half_cosine_sum, triangular
 from lrschedule.core.validation import (
     Real,
     as_exact,
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from lrschedule.backends.contract import ArrayOps
+    from lrschedule.core.contract import AreaOf
 
 __all__ = ["CosineDecay"]
 
@@ -180,3 +182,39 @@ class CosineDecay(Schedule):
         left = ops.left(x, warmup)  # > 0 exactly while step < warmup_steps
         rising = self._lr0 * left + self._peak * ops.ratio(x, warmup)
         return ops.where(left > 0, rising, decayed)
+
+    def monotone_pieces(self, start: int, stop: int) -> Iterator[tuple[int, int]]:
+        """The warmup (a straight line), then the decay and its hold (falling together)."""
+        if self._warmup:
+            rise = math.ceil(self._warmup)
+            if start < rise < stop:
+                return iter(((start, rise), (rise, stop)))
+        return iter(((start, stop),))
+
+    def area(self, steps: int, area_of: AreaOf) -> float:
+        """The warmup's straight line, the decay's cosines over an arithmetic progression
+        (``sum(cos(a + j d))`` in closed form), and the hold's constant."""
+        peak, alpha, keep = self._peak, self._alpha, self._keep
+        found = list(self.breakpoints(1, _BEYOND))
+        warmup = self._warmup
+        terms = []
+        if warmup:
+            from fractions import Fraction  # only here: it is slow to import
+
+            rise = found[0]  # the first step of the decay, ceil(warmup_steps)
+            count = min(steps, rise)
+            # lr0 * (warmup - t) / warmup + peak * t / warmup, summed over t < count.
+            terms.append(self._lr0 * count)
+            terms.append((peak - self._lr0) * triangular(count) / warmup)
+            phase = float(rise - Fraction(warmup))  # the decay's clock at step `rise`
+        else:
+            rise, phase = 0, 0.0
+        end = found[-1]  # the first step of the hold
+        count = max(0, min(steps, end) - rise)
+        terms.append(peak * (alpha * count + keep * half_cosine_sum(phase, self._steps, count)))
+        terms.append(peak * alpha * max(0, steps - max(end, rise)))
+        return math.fsum(terms)
+
+
+#: A step past any breakpoint (the hold starts before step 2**1024, beyond every float).
+_BEYOND = 2**1025

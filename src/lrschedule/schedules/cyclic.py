@@ -166,3 +166,17 @@ class CyclicalLearningRate(Schedule):
             if begin < falling < after and start <= falling < stop:
                 yield falling
             index += 1
+
+    def monotone_pieces(self, start: int, stop: int) -> Iterator[tuple[int, int]] | None:
+        """The halves of each triangle; ``None`` for ``"exp_range"``, whose ``gamma**t``
+        bends them (a rising half may turn down before its top)."""
+        if self.mode == "exp_range":
+            return None
+        return super().monotone_pieces(start, stop)
+
+    def smooth_pieces(self, start: int, stop: int) -> Iterator[tuple[int, int]] | None:
+        """The halves of each triangle; ``None`` for ``"exp_range"`` (see
+        :meth:`monotone_pieces`)."""
+        if self.mode == "exp_range":
+            return None
+        return super().smooth_pieces(start, stop)

@@ -11,6 +11,7 @@ import math
 
 from lrschedule.backends.dispatch import evaluate
 from lrschedule.core.ranges import multiples
+from lrschedule.core.sums import geometric, power
 from lrschedule.core.validation import (
     Real,
     as_exact,
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from lrschedule.backends.contract import ArrayOps
+    from lrschedule.core.contract import AreaOf
 
 __all__ = ["ExponentialDecay"]
 
@@ -118,6 +120,22 @@ class ExponentialDecay(Schedule):
         if self.staircase:
             return self._lr0 * ops.power(self._rate, ops.floor_ratio(x, self._steps))
         return self._lr0 * ops.power_ratio(self._rate, x, self._steps, self._direct)
+
+    def monotone_pieces(self, start: int, stop: int) -> Iterator[tuple[int, int]]:
+        """The whole run: a power of one rate is monotone, in stairs or not."""
+        return iter(((start, stop),))
+
+    def area(self, steps: int, area_of: AreaOf) -> float | None:
+        """A geometric series: ``lr0 * sum(q**t)`` with ``q = decay_rate ** (1 /
+        decay_steps)``, or stairs of ``decay_steps`` steps at ``decay_rate**k``; ``None``
+        for stairs of a fractional number of steps."""
+        lr0, rate, period = self._lr0, self._rate, self._steps
+        if not self.staircase:
+            return lr0 * geometric(math.log(rate) / period, steps)
+        if not isinstance(period, int):
+            return None
+        stairs, rest = divmod(steps, period)
+        return lr0 * (period * geometric(math.log(rate), stairs) + rest * power(rate, stairs))
 
 
 def _direct_limit(steps: float, rate: float) -> int:

@@ -6,6 +6,7 @@ import math
 
 from lrschedule.backends.dispatch import evaluate
 from lrschedule.core.ranges import multiples
+from lrschedule.core.sums import harmonic
 from lrschedule.core.validation import (
     Real,
     as_exact,
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from lrschedule.backends.contract import ArrayOps
+    from lrschedule.core.contract import AreaOf
 
 __all__ = ["InverseTimeDecay"]
 
@@ -98,3 +100,22 @@ class InverseTimeDecay(Schedule):
         else:
             progress = ops.ratio(x, self._steps)
         return self._lr0 / (1.0 + self._rate * progress)
+
+    def monotone_pieces(self, start: int, stop: int) -> Iterator[tuple[int, int]]:
+        """The whole run: the rate only falls, in stairs or not."""
+        return iter(((start, stop),))
+
+    def area(self, steps: int, area_of: AreaOf) -> float | None:
+        """A harmonic sum, ``psi(x + N) - psi(x)`` (digamma), over the steps or the stairs;
+        ``None`` for stairs of a fractional number of steps."""
+        lr0, rate, period = self._lr0, self._rate, self._steps
+        if rate == 0:
+            return lr0 * steps
+        if not self.staircase:
+            x = period / rate  # lr0 / (1 + rate * t / period) == lr0 * x / (x + t)
+            return lr0 * x * harmonic(x, steps)
+        if not isinstance(period, int):
+            return None
+        stairs, rest = divmod(steps, period)
+        full = period / rate * harmonic(1.0 / rate, stairs)
+        return lr0 * (full + rest / (1.0 + rate * stairs))

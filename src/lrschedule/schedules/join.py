@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from bisect import bisect_right
 
 from lrschedule.backends.dispatch import evaluate
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from lrschedule.backends.contract import ArrayOps
+    from lrschedule.core.contract import AreaOf
 
 __all__ = ["Join"]
 
@@ -106,3 +108,16 @@ class Join(Schedule):
                 yield offset
             limit = stop if end is None else min(stop, end)
             yield from child_breakpoints(child, offset, max(start, offset), limit)
+
+    def _clocks(self) -> tuple[tuple[Any, int, int | None], ...]:
+        ends = (*self.boundaries, None)
+        return tuple(zip(self.schedules, self._offsets, ends, strict=True))
+
+    def area(self, steps: int, area_of: AreaOf) -> float:
+        """The schedules' areas, each over its own span on its own clock."""
+        ends = (*self.boundaries, steps)
+        return math.fsum(
+            area_of(child, min(end, steps) - offset)
+            for child, offset, end in zip(self.schedules, self._offsets, ends, strict=True)
+            if offset < steps
+        )

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from lrschedule.backends.contract import ArrayOps
+    from lrschedule.core.contract import AreaOf
 
 __all__ = ["PiecewiseConstantDecay"]
 
@@ -111,3 +112,14 @@ class PiecewiseConstantDecay(Schedule):
             table = self._table(ops, "bounds", float_bounds, x, integer=False)
         index = ops.searchsorted(table, x, right=False)
         return ops.take(self._table(ops, "levels", self._levels, x, integer=False), index)
+
+    def area(self, steps: int, area_of: AreaOf) -> float:
+        """Each value times the number of steps it holds."""
+        # values[i] holds on the whole steps t with floor(b[i-1]) < t <= floor(b[i]).
+        edges = [-1, *(math.floor(bound) for bound in self._bounds), steps - 1]
+        terms = []
+        for index, level in enumerate(self._levels):
+            count = min(edges[index + 1], steps - 1) - max(edges[index], -1)
+            if count > 0:
+                terms.append(count * level)
+        return math.fsum(terms)

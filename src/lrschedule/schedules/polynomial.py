@@ -11,6 +11,7 @@ import math
 from lrschedule.backends.dispatch import evaluate
 from lrschedule.backends.python import PYTHON_OPS
 from lrschedule.core.ranges import multiples, step_range
+from lrschedule.core.sums import power_sum
 from lrschedule.core.validation import (
     Real,
     as_exact,
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from lrschedule.backends.contract import ArrayOps
+    from lrschedule.core.contract import AreaOf
 
 __all__ = ["PolynomialDecay"]
 
@@ -157,6 +159,23 @@ class PolynomialDecay(Schedule):
         done = ops.cycle_done(x, steps) if self.cycle else ops.ratio(ops.minimum(x, steps), steps)
         rest = -ops.expm1(power * ops.log1p(-done))
         return ops.where(weight >= 0.5, self._lr0 + rise * rest, self._end - rise * weight)
+
+    def monotone_pieces(self, start: int, stop: int) -> Iterator[tuple[int, int]] | None:
+        """The whole run (a decay, then its hold); with ``cycle``, each span."""
+        if self.cycle:
+            return super().monotone_pieces(start, stop)
+        return iter(((start, stop),))
+
+    def area(self, steps: int, area_of: AreaOf) -> float | None:
+        """The hold plus a power sum (Euler-Maclaurin with the power's exact derivatives);
+        ``None`` with ``cycle`` or a power above 64."""
+        if self.cycle or self._power > 64:
+            return None
+        lr0, end, exponent, period = self._lr0, self._end, self._power, self._steps
+        if exponent == 0:  # 0 ** 0 == 1: the rate stays at initial_learning_rate
+            return lr0 * steps
+        decaying = min(steps, math.ceil(period))
+        return end * steps + (lr0 - end) * power_sum(period, decaying, exponent)
 
 
 def _difference_landing_on(start: float, end: float) -> float:

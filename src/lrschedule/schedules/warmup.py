@@ -7,6 +7,7 @@ import math
 from lrschedule.backends.dispatch import evaluate
 from lrschedule.backends.python import PYTHON_OPS
 from lrschedule.core.ranges import step_range
+from lrschedule.core.sums import geometric, sine_squares, triangular
 from lrschedule.core.validation import (
     Real,
     require,
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from lrschedule.backends.contract import ArrayOps
+    from lrschedule.core.contract import AreaOf
 
 __all__ = ["Warmup"]
 
@@ -155,6 +157,26 @@ class Warmup(Schedule):
         if warmup and start <= warmup < stop:
             yield warmup
         yield from child_breakpoints(self.schedule, warmup, max(start, warmup), stop)
+
+    def _clocks(self) -> tuple[tuple[Any, int, int | None], ...]:
+        return ((self.schedule, self.warmup_steps, None),)
+
+    def area(self, steps: int, area_of: AreaOf) -> float:
+        """The ramp in closed form (a line, sine squares or a geometric series), plus the
+        schedule's area after it."""
+        warmup = self.warmup_steps
+        count = min(steps, warmup)
+        lr0, target = self._lr0, float(self.schedule(0))
+        if count == 0:
+            ramp = 0.0
+        elif self.shape == "linear":  # lr0 + (target - lr0) * t / warmup
+            ramp = lr0 * count + (target - lr0) * triangular(count) / warmup
+        elif self.shape == "cosine":  # lr0 * cos(pi t / 2W)**2 + target * sin(pi t / 2W)**2
+            rising = sine_squares(math.pi / (2 * warmup), count)
+            ramp = lr0 * (count - rising) + target * rising
+        else:  # lr0 * (target / lr0) ** (t / warmup)
+            ramp = lr0 * geometric(math.log(target / lr0) / warmup, count)
+        return math.fsum([ramp, area_of(self.schedule, steps - warmup)])
 
 
 def _first_value(child: Any) -> float:
