@@ -79,7 +79,7 @@ def table_steps(total_steps: int, every: int | None = None, points: int | None =
 
 
 def _print_table(schedule: LearningRateSchedule, steps: list[int], output: str) -> None:
-    from lrschedule.analysis.core import _number as rate_text
+    from lrschedule.analysis.summary import rate_text
 
     rates = [float(schedule(step)) for step in steps]
     if output == "csv":
