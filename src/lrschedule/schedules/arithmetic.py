@@ -4,16 +4,8 @@ from __future__ import annotations
 
 from lrschedule.backends.dispatch import evaluate
 from lrschedule.core.ranges import step_range
-from lrschedule.core.validation import (
-    Real,
-    require,
-)
-from lrschedule.schedules.arguments import (
-    child,
-    rate,
-    real,
-    schedule_name,
-)
+from lrschedule.core.validation import Real, require
+from lrschedule.schedules.arguments import child, rate, real, schedule_name
 from lrschedule.schedules.base import Schedule
 from lrschedule.schedules.children import child_at, has_kernel
 

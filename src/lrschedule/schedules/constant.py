@@ -4,13 +4,8 @@ from __future__ import annotations
 
 from lrschedule.backends.dispatch import evaluate
 from lrschedule.core.ranges import step_range
-from lrschedule.core.validation import (
-    Real,
-)
-from lrschedule.schedules.arguments import (
-    rate,
-    schedule_name,
-)
+from lrschedule.core.validation import Real
+from lrschedule.schedules.arguments import rate, schedule_name
 from lrschedule.schedules.base import Schedule
 
 TYPE_CHECKING = False

@@ -21,16 +21,8 @@ from lrschedule.backends.contract import HALF_PI, QUARTER_PI
 from lrschedule.backends.dispatch import evaluate
 from lrschedule.core.ranges import step_range
 from lrschedule.core.sums import half_cosine_sum, triangular
-from lrschedule.core.validation import (
-    Real,
-    as_exact,
-)
-from lrschedule.schedules.arguments import (
-    rate,
-    real,
-    schedule_name,
-    steps,
-)
+from lrschedule.core.validation import Real, as_exact
+from lrschedule.schedules.arguments import rate, real, schedule_name, steps
 from lrschedule.schedules.base import Schedule
 
 TYPE_CHECKING = False

@@ -28,15 +28,7 @@ from lrschedule.core.validation import (
     check_one_more_value,
     require,
 )
-from lrschedule.schedules.arguments import (
-    choice,
-    flag,
-    numbers,
-    rate,
-    real,
-    schedule_name,
-    steps,
-)
+from lrschedule.schedules.arguments import choice, flag, numbers, rate, real, schedule_name, steps
 from lrschedule.schedules.base import Schedule
 
 TYPE_CHECKING = False

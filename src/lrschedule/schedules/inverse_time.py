@@ -7,17 +7,8 @@ import math
 from lrschedule.backends.dispatch import evaluate
 from lrschedule.core.ranges import multiples
 from lrschedule.core.sums import harmonic
-from lrschedule.core.validation import (
-    Real,
-    as_exact,
-)
-from lrschedule.schedules.arguments import (
-    flag,
-    rate,
-    real,
-    schedule_name,
-    steps,
-)
+from lrschedule.core.validation import Real, as_exact
+from lrschedule.schedules.arguments import flag, rate, real, schedule_name, steps
 from lrschedule.schedules.base import Schedule
 
 TYPE_CHECKING = False

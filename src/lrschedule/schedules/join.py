@@ -7,14 +7,8 @@ from bisect import bisect_right
 
 from lrschedule.backends.dispatch import evaluate
 from lrschedule.core.ranges import step_range
-from lrschedule.core.validation import (
-    describe_sequence,
-)
-from lrschedule.schedules.arguments import (
-    children,
-    numbers,
-    schedule_name,
-)
+from lrschedule.core.validation import describe_sequence
+from lrschedule.schedules.arguments import children, numbers, schedule_name
 from lrschedule.schedules.base import Schedule
 from lrschedule.schedules.children import child_at, child_breakpoints, has_kernel
 

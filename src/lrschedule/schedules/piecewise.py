@@ -8,16 +8,8 @@ from bisect import bisect_left
 from lrschedule.backends.dispatch import evaluate
 from lrschedule.core.floats import float_at_most
 from lrschedule.core.ranges import step_range
-from lrschedule.core.validation import (
-    Real,
-    as_exact,
-    check_increasing,
-    check_one_more_value,
-)
-from lrschedule.schedules.arguments import (
-    numbers,
-    schedule_name,
-)
+from lrschedule.core.validation import Real, as_exact, check_increasing, check_one_more_value
+from lrschedule.schedules.arguments import numbers, schedule_name
 from lrschedule.schedules.base import Schedule
 
 TYPE_CHECKING = False

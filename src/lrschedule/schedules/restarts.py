@@ -16,16 +16,8 @@ from lrschedule.core.contract import pieces_between_breakpoints
 from lrschedule.core.cycles import GeometricCycles
 from lrschedule.core.ranges import multiples, step_range
 from lrschedule.core.sums import geometric, half_cosine_sum
-from lrschedule.core.validation import (
-    Real,
-    as_exact,
-)
-from lrschedule.schedules.arguments import (
-    rate,
-    real,
-    schedule_name,
-    steps,
-)
+from lrschedule.core.validation import Real, as_exact
+from lrschedule.schedules.arguments import rate, real, schedule_name, steps
 from lrschedule.schedules.base import Schedule
 
 TYPE_CHECKING = False

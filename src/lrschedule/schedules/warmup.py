@@ -8,17 +8,8 @@ from lrschedule.backends.dispatch import evaluate
 from lrschedule.backends.python import PYTHON_OPS
 from lrschedule.core.ranges import step_range
 from lrschedule.core.sums import geometric, sine_squares, triangular
-from lrschedule.core.validation import (
-    Real,
-    require,
-)
-from lrschedule.schedules.arguments import (
-    child,
-    choice,
-    rate,
-    schedule_name,
-    steps,
-)
+from lrschedule.core.validation import Real, require
+from lrschedule.schedules.arguments import child, choice, rate, schedule_name, steps
 from lrschedule.schedules.base import Schedule
 from lrschedule.schedules.children import child_at, child_breakpoints, has_kernel
 

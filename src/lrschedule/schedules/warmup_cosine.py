@@ -7,16 +7,8 @@ import math
 from lrschedule.backends.dispatch import evaluate
 from lrschedule.backends.python import PYTHON_OPS
 from lrschedule.core.ranges import step_range
-from lrschedule.core.validation import (
-    Real,
-    as_exact,
-)
-from lrschedule.schedules.arguments import (
-    rate,
-    real,
-    schedule_name,
-    steps,
-)
+from lrschedule.core.validation import Real, as_exact
+from lrschedule.schedules.arguments import rate, real, schedule_name, steps
 from lrschedule.schedules.base import Schedule
 
 TYPE_CHECKING = False

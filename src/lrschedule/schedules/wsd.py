@@ -6,15 +6,8 @@ from __future__ import annotations
 from lrschedule.backends.dispatch import evaluate
 from lrschedule.backends.python import PYTHON_OPS
 from lrschedule.core.ranges import step_range
-from lrschedule.core.validation import (
-    Real,
-)
-from lrschedule.schedules.arguments import (
-    choice,
-    rate,
-    schedule_name,
-    steps,
-)
+from lrschedule.core.validation import Real
+from lrschedule.schedules.arguments import choice, rate, schedule_name, steps
 from lrschedule.schedules.base import Schedule
 
 TYPE_CHECKING = False
