@@ -291,7 +291,19 @@ class OneCycle(_Interpolated):
             f"{rise_end!r}, which must be after step 0; total_steps={total!r})",
         )
         start = peak / float(self.div_factor)
+        require(
+            math.isfinite(start),
+            "div_factor",
+            self.div_factor,
+            "large enough that maximal_learning_rate / div_factor is finite",
+        )
         low = start / float(self.final_div_factor)
+        require(
+            math.isfinite(low),
+            "final_div_factor",
+            self.final_div_factor,
+            "large enough that maximal_learning_rate / (div_factor * final_div_factor) is finite",
+        )
         if self.three_phase:
             return_end = float(2 * fraction * total) - 2
             require(

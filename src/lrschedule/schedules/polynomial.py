@@ -15,6 +15,7 @@ from lrschedule.core.sums import power_sum
 from lrschedule.core.validation import (
     Real,
     as_exact,
+    require,
 )
 from lrschedule.schedules.arguments import (
     flag,
@@ -95,6 +96,12 @@ class PolynomialDecay(Schedule):
         self._steps = as_exact(self.decay_steps)
         self._end = end
         self._power = float(self.power)
+        require(
+            math.isfinite(lr0 - end),
+            "end_learning_rate",
+            self.end_learning_rate,
+            "within the float range of initial_learning_rate (their difference must be finite)",
+        )
         self._drop = _difference_landing_on(lr0, end)
         self._lands = end + self._drop == lr0
         # Rising schedules (and power 0, a constant) take the careful path.

@@ -16,6 +16,7 @@ from lrschedule.core.ranges import multiples, step_range
 from lrschedule.core.validation import (
     Real,
     as_exact,
+    require,
 )
 from lrschedule.schedules.arguments import (
     numbers,
@@ -172,7 +173,18 @@ class MultiStepDecay(Schedule):
     def _setup(self) -> None:
         lr0, rate = float(self.initial_learning_rate), float(self.decay_rate)
         self._marks: tuple[int, ...] = tuple(self.milestones)
-        self._levels = tuple(lr0 * rate**count for count in range(len(self._marks) + 1))
+        try:
+            levels = tuple(lr0 * rate**count for count in range(len(self._marks) + 1))
+        except OverflowError:
+            levels = (math.inf,)
+        require(
+            all(map(math.isfinite, levels)),
+            "decay_rate",
+            self.decay_rate,
+            f"small enough that every level initial_learning_rate * decay_rate**k is finite "
+            f"(k up to {len(self._marks)}, the number of milestones)",
+        )
+        self._levels = levels
 
     def __call__(self, step: Any) -> Any:
         if step.__class__ is int and step >= 0:
