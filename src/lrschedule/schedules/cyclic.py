@@ -77,8 +77,9 @@ class CyclicalLearningRate(Schedule):
         name: Name of the schedule; kept in the config.
 
     Raises:
-        ValueError: A step size <= 0, an unknown ``mode``, ``gamma <= 0``, or a NaN or
-            infinite number.
+        ValueError: A step size <= 0, an unknown ``mode``, ``gamma <= 0``, a
+            ``maximal_learning_rate - initial_learning_rate`` past the float range, or a NaN
+            or infinite number.
         TypeError: An argument of the wrong type.
 
     Example:

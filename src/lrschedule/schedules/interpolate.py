@@ -260,8 +260,8 @@ class OneCycle(_Interpolated):
     Raises:
         ValueError: ``total_steps`` is not a whole number > 0; ``pct_start`` is outside
             (0, 1), or the rise would end before step 1, or (three phases) the return
-            would end after the cycle; a factor is <= 0; an unknown ``anneal_strategy``;
-            a NaN or infinite number.
+            would end after the cycle; a factor is <= 0, or so small that the start or
+            the floor is infinite; an unknown ``anneal_strategy``; a NaN or infinite number.
         TypeError: An argument of the wrong type.
 
     Example:

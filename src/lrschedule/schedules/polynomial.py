@@ -69,7 +69,9 @@ class PolynomialDecay(Schedule):
         name: Name of the schedule; kept in the config, as in Keras.
 
     Raises:
-        ValueError: ``decay_steps <= 0``, ``power < 0``, or a NaN or infinite number.
+        ValueError: ``decay_steps <= 0``, ``power < 0``, an
+            ``initial_learning_rate - end_learning_rate`` past the float range, or a NaN or
+            infinite number.
         TypeError: An argument of the wrong type.
 
     Example:

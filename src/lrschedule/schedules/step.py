@@ -154,7 +154,9 @@ class MultiStepDecay(Schedule):
 
     Raises:
         ValueError: A milestone is negative or fractional, the milestones decrease,
-            ``decay_rate <= 0``, or a number is NaN or infinite.
+            ``decay_rate <= 0``, a ``decay_rate`` whose last level
+            ``initial_learning_rate * decay_rate**len(milestones)`` is infinite, or a number
+            is NaN or infinite.
         TypeError: An argument of the wrong type.
 
     Example:
