@@ -194,7 +194,10 @@ class ArrayOps(ABC):
         q, r = self.divmod(x, d)
         # With x = q * d + r: D - x is d - r inside a span, 0 at its end, and d at step 0.
         # Computed from r, it needs no product that could overflow an integer dtype.
-        remaining = self.where(r > 0, d - r, self.where(q > 0, 0, d))
+        # The zero is made from r: two Python scalars would give the library's default
+        # float (float32 in torch), which a span past its range overflows.
+        zero = r * 0
+        remaining = self.where(r > 0, d - r, self.where(q > 0, zero, zero + d))
         spans = self.maximum(self.where(r > 0, q + 1, q), 1)
         return self.to_float(remaining) / (self.to_float(spans) * d)
 
@@ -218,6 +221,14 @@ class ArrayOps(ABC):
     def below(self, x: Any, c: int | float) -> Any:
         """``x < c`` elementwise, for a Python number ``c`` of any size."""
         return x < c
+
+    def taken_from(self, d: int | float, x: Any) -> Any:
+        """``d - x`` for a Python number ``d`` of any size (``0 <= x <= d``)."""
+        return d - x
+
+    def at_most(self, x: Any, c: int | float) -> Any:
+        """``x <= c`` elementwise, for a Python number ``c`` of any size."""
+        return x <= c
 
     def shifted(self, x: Any, offset: int | float) -> Any:
         """``max(x - offset, 0)``: the step on a clock that starts at ``offset``."""

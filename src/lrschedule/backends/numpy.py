@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from lrschedule.backends.contract import HALF_PI, QUARTER_PI
-from lrschedule.backends.tensor import TensorOps
+from lrschedule.backends.tensor import TensorOps, float_values
 from lrschedule.core.validation import bad_step
 
 __all__ = ["NUMPY_OPS", "NumPyOps"]
@@ -171,10 +171,12 @@ class NumPyOps(TensorOps):
             info = np.iinfo(like.dtype)
             low, high = int(info.min), int(info.max)
             return np.asarray([min(max(int(v), low), high) for v in values], dtype=like.dtype)
-        return np.asarray(values, dtype=np.float64)
+        return np.asarray(float_values(values), dtype=np.float64)
 
     def table_key(self, like: Any, *, integer: bool) -> Any:
-        return like.dtype.str if integer else "float64"
+        # Per step dtype for float tables too: a table built for integer steps can depend
+        # on the dtype's range (the restart table's last cycle is clipped to it).
+        return (like.dtype.str, integer)
 
     def upper_bound(self, x: Any) -> int | float:
         return x.max().item() if x.size else 0

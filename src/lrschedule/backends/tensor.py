@@ -33,6 +33,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from lrschedule.backends.contract import ArrayOps
+from lrschedule.core.floats import float_at_most
 
 __all__ = ["TensorOps", "float_values"]
 
@@ -240,6 +241,21 @@ class TensorOps(ArrayOps):
             if type(c) is not int:
                 x = self.to_float(x)  # an integer tensor is compared with a float as a float
         return x < self._real(x, c)
+
+    def taken_from(self, d: int | float, x: Any) -> Any:
+        if self._beyond(x, d):
+            return self._over(x, d)
+        return self._real(x, d) - x
+
+    def at_most(self, x: Any, c: int | float) -> Any:
+        if self.is_integer(x):
+            if self._beyond(x, c):
+                return x == x  # every value of the dtype is at most c
+            if type(c) is not int:
+                x = self.to_float(x)
+            return x <= c
+        # A float is at most c exactly when it is at most the largest float <= c.
+        return x <= (float_at_most(c) if type(c) is int else c)
 
     def shifted(self, x: Any, offset: int | float) -> Any:
         if self.is_integer(x):

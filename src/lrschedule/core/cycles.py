@@ -6,7 +6,8 @@ starting at ``S_k = L_0 + ... + L_{k-1}``. Keras finds the cycle of a step with
 step early or late once steps grow (from step 81,910 with ``first=10, t=2``).
 
 This module finds it exactly instead. Cycle starts are accumulated in fixed point with 256
-fraction bits, which is exact for every whole ``t`` (2.0, 3.0) and whole ``first``, and
+fraction bits (below the first cycle's length, when that is shorter than a step), which is
+exact for every whole ``t`` (2.0, 3.0) and whole ``first``, and
 for fractional ``t`` until the fractions outgrow 256 bits (error below ``k * 2**-256``
 steps afterwards). The table is built lazily, up to the largest step asked for, and a
 step is located by bisection:
@@ -30,30 +31,25 @@ from lrschedule.core.floats import float_at_least_ratio
 __all__ = ["MAX_CYCLES", "GeometricCycles"]
 
 _BITS = 256
-_ONE = 1 << _BITS
 
 #: The table never grows past this many cycles (reached only with ``t`` within about 1e-5 of 1).
 MAX_CYCLES = 100_000
 
 
-def _fixed(value: int | float) -> int:
-    """``value * 2**256``, rounded down."""
+def _fixed(value: int | float, bits: int) -> int:
+    """``value * 2**bits``, rounded down."""
     numerator, denominator = value.as_integer_ratio()
-    return (numerator << _BITS) // denominator
+    return (numerator << bits) // denominator
 
 
-def _ceil_int(fixed: int) -> int:
-    return -((-fixed) >> _BITS)
+def _ceil_int(fixed: int, bits: int) -> int:
+    return -((-fixed) >> bits)
 
 
-def _floor_int(fixed: int) -> int:
-    return fixed >> _BITS
-
-
-def _to_float(fixed: int) -> float:
-    """The float nearest to ``fixed / 2**256`` (``inf`` if it is too large)."""
+def _to_float(fixed: int, one: int) -> float:
+    """The float nearest to ``fixed / one`` (``inf`` if it is too large)."""
     try:
-        return fixed / _ONE
+        return fixed / one
     except OverflowError:
         return math.inf
 
@@ -73,10 +69,14 @@ class GeometricCycles:
     def __init__(self, first: int | float, t: float) -> None:
         self.first = first
         self.t = t
-        self._t_fixed = _fixed(t)
+        # 256 fraction bits below the first cycle's length, however short it is: a first
+        # cycle of 1e-300 steps must not round to nothing.
+        self._bits = _BITS + (-math.frexp(first)[1] if first < 1 else 0)
+        self._one = 1 << self._bits
+        self._t_fixed = _fixed(t, self._bits)
         self._lock = _thread.allocate_lock()
         self._next_start = 0  # S_k of the next cycle to add, fixed point
-        self._next_length = _fixed(first)  # L_k of the next cycle to add, fixed point
+        self._next_length = _fixed(first, self._bits)  # L_k of the next cycle to add, fixed point
         self.start_ceil: list[int] = []
         self.start_float: list[float] = []
         self.end_floor: list[int] = []
@@ -110,23 +110,24 @@ class GeometricCycles:
                 f"cycles of first_decay_steps={self.first!r} to reach this step; cycles that "
                 "barely change length are not supported. Use t_mul=1.0 for equal cycles."
             )
+        bits, one = self._bits, self._one
         start = self._next_start
         end = start + length
-        whole = _floor_int(end)
-        self.start_ceil.append(_ceil_int(start))
-        self.start_float.append(float_at_least_ratio(start, _ONE))
+        whole = end >> bits
+        self.start_ceil.append(_ceil_int(start, bits))
+        self.start_float.append(float_at_least_ratio(start, one))
         self.end_floor.append(whole)
-        self.end_fraction.append(_to_float(end - (whole << _BITS)))
-        self.length.append(_to_float(length))
+        self.end_fraction.append(_to_float(end - (whole << bits), one))
+        self.length.append(_to_float(length, one))
         self._next_start = end
-        self._next_length = (length * self._t_fixed) >> _BITS
-        self.covered_int = _ceil_int(end)
-        self.covered_float = float_at_least_ratio(end, _ONE)
+        self._next_length = (length * self._t_fixed) >> bits
+        self.covered_int = _ceil_int(end, bits)
+        self.covered_float = float_at_least_ratio(end, one)
         return True
 
     def cover(self, step: int | float) -> None:
         """Extend the table until it holds the cycle of ``step`` (or the cycles run out)."""
-        limit = _fixed(step)
+        limit = _fixed(step, self._bits)
         with self._lock:
             growing = True
             while growing and self._next_start <= limit:

@@ -8,8 +8,18 @@ import math
 from lrschedule.backends.dispatch import evaluate
 from lrschedule.core.floats import exact_sum
 from lrschedule.core.ranges import step_range
-from lrschedule.core.validation import Real, as_exact
-from lrschedule.schedules.arguments import choice, rate, real, schedule_name, steps
+from lrschedule.core.validation import (
+    Real,
+    as_exact,
+    require,
+)
+from lrschedule.schedules.arguments import (
+    choice,
+    rate,
+    real,
+    schedule_name,
+    steps,
+)
 from lrschedule.schedules.base import Schedule
 from lrschedule.schedules.step import _python_power, power_of_count
 
@@ -67,8 +77,9 @@ class CyclicalLearningRate(Schedule):
         name: Name of the schedule; kept in the config.
 
     Raises:
-        ValueError: A step size <= 0, an unknown ``mode``, ``gamma <= 0``, or a NaN or
-            infinite number.
+        ValueError: A step size <= 0, an unknown ``mode``, ``gamma <= 0``, a
+            ``maximal_learning_rate - initial_learning_rate`` past the float range, or a NaN
+            or infinite number.
         TypeError: An argument of the wrong type.
 
     Example:
@@ -102,6 +113,12 @@ class CyclicalLearningRate(Schedule):
             )
         self._low = float(self.initial_learning_rate)
         self._height = float(self.maximal_learning_rate) - self._low
+        require(
+            math.isfinite(self._height),
+            "maximal_learning_rate",
+            self.maximal_learning_rate,
+            "within the float range of initial_learning_rate (their difference must be finite)",
+        )
         self._up = as_exact(self.step_size_up)
         down = self.step_size_down
         self._down = self._up if down is None else as_exact(down)
@@ -128,8 +145,9 @@ class CyclicalLearningRate(Schedule):
     def _compute(self, x: Any, ops: ArrayOps) -> Any:
         cycle, up = self._cycle, self._up
         count, into = ops.divmod(x, cycle)
-        rising = into <= up
-        height = ops.where(rising, ops.ratio(into, up), ops.ratio(cycle - into, self._down))
+        rising = ops.at_most(into, up)
+        falling = ops.ratio(ops.taken_from(cycle, into), self._down)
+        height = ops.where(rising, ops.ratio(into, up), falling)
         if self.mode == "triangular":
             return self._low + self._height * height
         if self.mode == "triangular2":

@@ -252,8 +252,8 @@ class OneCycle(_Interpolated):
     Raises:
         ValueError: ``total_steps`` is not a whole number > 0; ``pct_start`` is outside
             (0, 1), or the rise would end before step 1, or (three phases) the return
-            would end after the cycle; a factor is <= 0; an unknown ``anneal_strategy``;
-            a NaN or infinite number.
+            would end after the cycle; a factor is <= 0, or so small that the start or
+            the floor is infinite; an unknown ``anneal_strategy``; a NaN or infinite number.
         TypeError: An argument of the wrong type.
 
     Example:
@@ -283,7 +283,19 @@ class OneCycle(_Interpolated):
             f"{rise_end!r}, which must be after step 0; total_steps={total!r})",
         )
         start = peak / float(self.div_factor)
+        require(
+            math.isfinite(start),
+            "div_factor",
+            self.div_factor,
+            "large enough that maximal_learning_rate / div_factor is finite",
+        )
         low = start / float(self.final_div_factor)
+        require(
+            math.isfinite(low),
+            "final_div_factor",
+            self.final_div_factor,
+            "large enough that maximal_learning_rate / (div_factor * final_div_factor) is finite",
+        )
         if self.three_phase:
             return_end = float(2 * fraction * total) - 2
             require(

@@ -12,8 +12,18 @@ from lrschedule.backends.dispatch import evaluate
 from lrschedule.backends.python import PYTHON_OPS
 from lrschedule.core.ranges import multiples, step_range
 from lrschedule.core.sums import power_sum
-from lrschedule.core.validation import Real, as_exact
-from lrschedule.schedules.arguments import flag, rate, real, schedule_name, steps
+from lrschedule.core.validation import (
+    Real,
+    as_exact,
+    require,
+)
+from lrschedule.schedules.arguments import (
+    flag,
+    rate,
+    real,
+    schedule_name,
+    steps,
+)
 from lrschedule.schedules.base import Schedule
 
 TYPE_CHECKING = False
@@ -59,7 +69,9 @@ class PolynomialDecay(Schedule):
         name: Name of the schedule; kept in the config, as in Keras.
 
     Raises:
-        ValueError: ``decay_steps <= 0``, ``power < 0``, or a NaN or infinite number.
+        ValueError: ``decay_steps <= 0``, ``power < 0``, an
+            ``initial_learning_rate - end_learning_rate`` past the float range, or a NaN or
+            infinite number.
         TypeError: An argument of the wrong type.
 
     Example:
@@ -86,6 +98,12 @@ class PolynomialDecay(Schedule):
         self._steps = as_exact(self.decay_steps)
         self._end = end
         self._power = float(self.power)
+        require(
+            math.isfinite(lr0 - end),
+            "end_learning_rate",
+            self.end_learning_rate,
+            "within the float range of initial_learning_rate (their difference must be finite)",
+        )
         self._drop = _difference_landing_on(lr0, end)
         self._lands = end + self._drop == lr0
         # Rising schedules (and power 0, a constant) take the careful path.

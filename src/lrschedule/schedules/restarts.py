@@ -8,6 +8,7 @@ wave of :mod:`lrschedule.schedules.cosine`.
 from __future__ import annotations
 
 import math
+import sys
 from bisect import bisect_right
 
 from lrschedule.backends.contract import HALF_PI, QUARTER_PI
@@ -32,6 +33,7 @@ __all__ = ["CosineDecayRestarts"]
 
 
 _sin = math.sin
+_FLOAT_MAX = sys.float_info.max
 
 
 class CosineDecayRestarts(Schedule):
@@ -199,6 +201,10 @@ class CosineDecayRestarts(Schedule):
         top = ops.int_max(x) if integer else None
         if top is not None:
             count = min(count, bisect_right(cycles.start_ceil, top))  # cycles the dtype reaches
+        else:
+            # Cycles that start past the float range exist only when another caller's wider
+            # integer dtype tabulated them: a float step never reaches them.
+            count = min(count, bisect_right(cycles.start_float, _FLOAT_MAX))
         starts = (cycles.start_ceil if integer else cycles.start_float)[:count]
         end_floor = cycles.end_floor[:count]
         end_fraction = cycles.end_fraction[:count]

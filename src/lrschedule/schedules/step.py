@@ -13,8 +13,18 @@ from bisect import bisect_right
 from lrschedule.backends.dispatch import evaluate
 from lrschedule.core.floats import float_at_least
 from lrschedule.core.ranges import multiples, step_range
-from lrschedule.core.validation import Real, as_exact
-from lrschedule.schedules.arguments import numbers, rate, real, schedule_name, steps
+from lrschedule.core.validation import (
+    Real,
+    as_exact,
+    require,
+)
+from lrschedule.schedules.arguments import (
+    numbers,
+    rate,
+    real,
+    schedule_name,
+    steps,
+)
 from lrschedule.schedules.base import Schedule
 
 TYPE_CHECKING = False
@@ -144,7 +154,9 @@ class MultiStepDecay(Schedule):
 
     Raises:
         ValueError: A milestone is negative or fractional, the milestones decrease,
-            ``decay_rate <= 0``, or a number is NaN or infinite.
+            ``decay_rate <= 0``, a ``decay_rate`` whose last level
+            ``initial_learning_rate * decay_rate**len(milestones)`` is infinite, or a number
+            is NaN or infinite.
         TypeError: An argument of the wrong type.
 
     Example:
@@ -163,7 +175,18 @@ class MultiStepDecay(Schedule):
     def _setup(self) -> None:
         lr0, rate = float(self.initial_learning_rate), float(self.decay_rate)
         self._marks: tuple[int, ...] = tuple(self.milestones)
-        self._levels = tuple(lr0 * rate**count for count in range(len(self._marks) + 1))
+        try:
+            levels = tuple(lr0 * rate**count for count in range(len(self._marks) + 1))
+        except OverflowError:
+            levels = (math.inf,)
+        require(
+            all(map(math.isfinite, levels)),
+            "decay_rate",
+            self.decay_rate,
+            f"small enough that every level initial_learning_rate * decay_rate**k is finite "
+            f"(k up to {len(self._marks)}, the number of milestones)",
+        )
+        self._levels = levels
 
     def __call__(self, step: Any) -> Any:
         if step.__class__ is int and step >= 0:

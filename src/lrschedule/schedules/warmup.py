@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import sys
 
 from lrschedule.backends.dispatch import evaluate
 from lrschedule.backends.python import PYTHON_OPS
@@ -25,6 +26,9 @@ __all__ = ["Warmup"]
 
 
 WARMUP_SHAPES = ("linear", "cosine", "exponential")
+#: Starts below this take the ramp's log as a difference of logs (the ratio may overflow).
+_TINY = 1.0 / sys.float_info.max
+_FLOAT_MIN = math.ulp(0.0)  # the smallest positive float
 
 
 class Warmup(Schedule):
@@ -120,7 +124,10 @@ class Warmup(Schedule):
                 half_cosine = PYTHON_OPS.half_cosine
                 left = (warmup - step) / warmup
                 return lr0 * half_cosine(left) + target * half_cosine(step / warmup)
-            return lr0 * math.exp(step / warmup * math.log(target / lr0))
+            ratio = target / lr0
+            # A ratio past the float range (a tiny start): its log as a difference of logs.
+            log_ratio = math.log(ratio) if ratio < math.inf else math.log(target) - math.log(lr0)
+            return lr0 * math.exp(step / warmup * log_ratio)
         return evaluate(self, step)
 
     def _compute(self, x: Any, ops: ArrayOps) -> Any:
@@ -138,8 +145,13 @@ class Warmup(Schedule):
         else:
             done = ops.ratio(ops.minimum(x, warmup), warmup)
             # Past the warmup `after` may be anything (<= 0 included): keep the log finite there.
-            ratio = ops.where(ops.below(x, warmup), after / lr0, 1.0)
-            ramp = lr0 * ops.exp(done * ops.log(ratio))
+            if lr0 < _TINY:  # after / lr0 could pass the float range: a difference of logs
+                end = ops.where(ops.below(x, warmup), after, lr0)
+                log_ratio = ops.log(ops.maximum(end, _FLOAT_MIN)) - math.log(lr0)
+            else:
+                ratio = ops.where(ops.below(x, warmup), after / lr0, 1.0)
+                log_ratio = ops.log(ratio)
+            ramp = lr0 * ops.exp(done * log_ratio)
         return ops.where(ops.below(x, warmup), ramp, after)
 
     def breakpoints(self, start: int, stop: int) -> Iterator[int]:
@@ -166,7 +178,7 @@ class Warmup(Schedule):
             rising = sine_squares(math.pi / (2 * warmup), count)
             ramp = lr0 * (count - rising) + target * rising
         else:  # lr0 * (target / lr0) ** (t / warmup)
-            ramp = lr0 * geometric(math.log(target / lr0) / warmup, count)
+            ramp = lr0 * geometric((math.log(target) - math.log(lr0)) / warmup, count)
         return math.fsum([ramp, area_of(self.schedule, steps - warmup)])
 
 
