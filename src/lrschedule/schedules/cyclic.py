@@ -8,18 +8,8 @@ import math
 from lrschedule.backends.dispatch import evaluate
 from lrschedule.core.floats import exact_sum
 from lrschedule.core.ranges import step_range
-from lrschedule.core.validation import (
-    Real,
-    as_exact,
-    require,
-)
-from lrschedule.schedules.arguments import (
-    choice,
-    rate,
-    real,
-    schedule_name,
-    steps,
-)
+from lrschedule.core.validation import Real, as_exact, require
+from lrschedule.schedules.arguments import choice, rate, real, schedule_name, steps
 from lrschedule.schedules.base import Schedule
 from lrschedule.schedules.step import _python_power, power_of_count
 

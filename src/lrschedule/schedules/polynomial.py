@@ -12,18 +12,8 @@ from lrschedule.backends.dispatch import evaluate
 from lrschedule.backends.python import PYTHON_OPS
 from lrschedule.core.ranges import multiples, step_range
 from lrschedule.core.sums import power_sum
-from lrschedule.core.validation import (
-    Real,
-    as_exact,
-    require,
-)
-from lrschedule.schedules.arguments import (
-    flag,
-    rate,
-    real,
-    schedule_name,
-    steps,
-)
+from lrschedule.core.validation import Real, as_exact, require
+from lrschedule.schedules.arguments import flag, rate, real, schedule_name, steps
 from lrschedule.schedules.base import Schedule
 
 TYPE_CHECKING = False

@@ -13,18 +13,8 @@ from bisect import bisect_right
 from lrschedule.backends.dispatch import evaluate
 from lrschedule.core.floats import float_at_least
 from lrschedule.core.ranges import multiples, step_range
-from lrschedule.core.validation import (
-    Real,
-    as_exact,
-    require,
-)
-from lrschedule.schedules.arguments import (
-    numbers,
-    rate,
-    real,
-    schedule_name,
-    steps,
-)
+from lrschedule.core.validation import Real, as_exact, require
+from lrschedule.schedules.arguments import numbers, rate, real, schedule_name, steps
 from lrschedule.schedules.base import Schedule
 
 TYPE_CHECKING = False
