@@ -57,7 +57,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as stop:  # --help and --version
         return int(stop.code or 0)
     except UsageError as error:
-        return _fail(command, str(error))
+        return _fail(command, one_line(error))
     except (ValueError, TypeError, ArithmeticError) as error:
         return _fail(command, one_line(error))
     except (RecursionError, MemoryError, Warning) as error:

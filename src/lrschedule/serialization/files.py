@@ -34,6 +34,8 @@ __all__ = ["SUFFIXES", "load", "save"]
 
 #: The file suffixes :func:`save` and :func:`load` understand.
 SUFFIXES = (".json", ".toml")
+#: Characters read at a time.
+_CHUNK = 2**16
 
 
 def _suffix(path: str | os.PathLike[str]) -> str:
@@ -159,7 +161,11 @@ def _read(path: str | os.PathLike[str], where: str) -> str:
             )
         check_text_length(mode.st_size, f"The file {where!r}", "bytes")
         with open(descriptor, encoding="utf-8", closefd=False) as file:
-            text = file.read(MAX_TEXT_LENGTH + 1)  # the file may have grown since
+            parts, length = [], 0
+            while length <= MAX_TEXT_LENGTH and (part := file.read(_CHUNK)):
+                parts.append(part)  # read up to the limit: the file may have grown since
+                length += len(part)
+        text = "".join(parts)
     except (OSError, UnicodeDecodeError) as error:
         raise ValueError(f"Cannot read the schedule file {where!r}: {error}") from error
     finally:
