@@ -14,8 +14,12 @@ a library schedule or of a class registered with :func:`lrschedule.register` (it
 name, looked up in the same registry as :func:`lrschedule.deserialize`), and the arguments
 must be literals: numbers (a leading ``-`` allowed), strings, ``True``/``False``/``None``,
 lists, tuples and dicts of those, and nested calls. Nothing is evaluated, imported or looked
-up anywhere else. Every problem is a :class:`SpecError` whose message names the offending
-part and its column.
+up anywhere else. What would make Python's own parser import a module is refused before
+the call is parsed: a ``\\N{...}`` escape in a string, an f-string, and non-ASCII
+characters outside strings (names are ASCII). Every problem is a :class:`SpecError` whose
+message names the offending part and its column, whatever the schedule's constructor
+raises (an error other than a ``ValueError`` or ``TypeError``, or a warning turned into
+an error, is named with its type).
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ import json
 import os
 from typing import Any
 
-from lrschedule.cli.messages import one_line
+from lrschedule.cli.messages import one_line, problem
 from lrschedule.core import registry as _registry
 from lrschedule.core.contract import LearningRateSchedule
 from lrschedule.core.errors import SpecError
@@ -68,14 +72,23 @@ write the number itself (1000, 1e3 or 1_000)
 
 
 def _from_json(text: str) -> LearningRateSchedule:
-    from lrschedule.serialization import deserialize
+    from lrschedule.serialization import MAX_TEXT_LENGTH, deserialize
 
+    if len(text) > MAX_TEXT_LENGTH:
+        raise SpecError(
+            f"the schedule spec is too long ({len(text):,} characters; "
+            f"at most {MAX_TEXT_LENGTH:,} for JSON)"
+        )
     try:
         json.loads(text)
     except json.JSONDecodeError as error:
         raise SpecError(
             f"the schedule spec is not valid JSON: {error.msg} at column {error.colno}"
         ) from None
+    except RecursionError:
+        raise SpecError("the schedule spec is nested too deeply") from None
+    except ValueError as error:  # a number with more digits than Python reads
+        raise SpecError(f"the schedule spec is not valid JSON: {one_line(error)}") from None
     try:
         return deserialize(text)
     except (ValueError, TypeError) as error:
@@ -102,6 +115,7 @@ def _from_file(path: str) -> LearningRateSchedule:
 def _from_call(text: str) -> LearningRateSchedule:
     if len(text) > _MAX_LENGTH:
         raise SpecError(f"the schedule spec is too long ({len(text):,} characters)")
+    _check_characters(text)
     try:
         tree = ast.parse(text, mode="eval")
     except SyntaxError as error:
@@ -110,7 +124,12 @@ def _from_call(text: str) -> LearningRateSchedule:
             f"the schedule spec {_clip(text)!r} is not a file, JSON or a constructor call: "
             f"{error.msg}{where}"
         ) from None
-    except (RecursionError, MemoryError, ValueError):
+    except ValueError as error:  # a NUL character
+        raise SpecError(
+            f"the schedule spec {_clip(text)!r} is not a file, JSON or a constructor call: "
+            f"{one_line(error)}"
+        ) from None
+    except (RecursionError, MemoryError):
         raise SpecError("the schedule spec is nested too deeply") from None
     if not isinstance(tree.body, ast.Call):
         raise SpecError(
@@ -124,6 +143,70 @@ def _from_call(text: str) -> LearningRateSchedule:
     if not isinstance(value, LearningRateSchedule):  # pragma: no cover - calls build schedules
         raise SpecError(f"{_where(text, tree.body)} is not a schedule")
     return value
+
+
+def _check_characters(text: str) -> None:
+    """Refuse what would make Python's parser import ``unicodedata``, before parsing.
+
+    A ``\\N`` escape in a string looks the name up in ``unicodedata``, and a non-ASCII
+    name is normalized by it: both are refused, and so are f-strings (whose braces hold
+    names). The scan follows string literals (quotes, prefixes, escapes) and comments.
+    """
+    index, length = 0, len(text)
+    while index < length:
+        char = text[index]
+        if char == "#":  # a comment runs to the end of the line
+            end = text.find("\n", index)
+            index = length if end < 0 else end
+        elif char in "'\"":
+            index = _string_end(text, index)
+        elif char > "\x7f":
+            raise SpecError(
+                f"`{char}` (column {_column(text, index)}) is not allowed in a schedule spec: "
+                "outside strings, a spec is ASCII"
+            )
+        else:
+            index += 1
+
+
+def _string_end(text: str, start: int) -> int:
+    """Where the string literal whose quote is at ``start`` ends (checked on the way)."""
+    begin = start
+    while begin > 0 and text[begin - 1] in "rRbBuUfF":
+        begin -= 1
+    prefix = text[begin:start].lower()
+    if len(prefix) > 2 or (begin > 0 and (text[begin - 1].isalnum() or text[begin - 1] == "_")):
+        prefix = ""  # letters ending a name, not a prefix: Python will not parse it
+    quote = text[start] * 3 if text.startswith(text[start] * 3, start) else text[start]
+    index = start + len(quote)
+    named = -1  # where a \N escape is
+    while index < len(text) and not text.startswith(quote, index):
+        if text[index] == "\\":
+            if named < 0 and text.startswith("N", index + 1):
+                named = index
+            index += 1  # the escaped character is not the end of the string
+        elif text[index] == "\n" and len(quote) == 1:
+            break  # an unterminated string: the parser says so
+        index += 1
+    index += len(quote)
+    if "f" in prefix:
+        raise SpecError(
+            f"`{_clip(text[begin:index])}` (column {_column(text, begin)}) is not allowed in "
+            f"a schedule spec: use {_ALLOWED}"
+        )
+    if named >= 0 and "r" not in prefix:
+        close = text.find("}", named, named + 100)
+        shown = text[named : close + 1] if close > 0 else _clip(text[named:])
+        raise SpecError(
+            f"`{shown}` (column {_column(text, named)}) is not allowed in a schedule spec: "
+            "write the character itself, or a \\u or \\U escape"
+        )
+    return index
+
+
+def _column(text: str, index: int) -> int:
+    """The column (from 1) of ``text[index]`` on its line."""
+    return index - (text.rfind("\n", 0, index) + 1) + 1
 
 
 def _clip(text: str, limit: int = 60) -> str:
@@ -251,5 +334,5 @@ class _Builder:
             kwargs[keyword.arg] = self.build(keyword.value)
         try:
             return cls(*args, **kwargs)
-        except (TypeError, ValueError) as error:
-            raise self.fail(node, f"is not a valid schedule: {one_line(error)}") from None
+        except Exception as error:  # a warning turned into an error included
+            raise self.fail(node, f"is not a valid schedule: {problem(error)}") from None

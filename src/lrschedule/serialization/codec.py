@@ -25,7 +25,16 @@ pattern: ``get_config()`` returns each inner schedule as ``serialize(inner)``, a
 ``__init__`` (or ``from_config``) passes each through ``deserialize``, which returns an
 already-built schedule unchanged. Nested calls share the outer call's ``custom_objects``
 and its depth count: documents nest at most :data:`MAX_DEPTH` schedules and
-:data:`MAX_NESTING` containers deep.
+:data:`MAX_NESTING` containers deep, and hold at most :data:`MAX_ELEMENTS` values; a JSON
+text is at most :data:`MAX_TEXT_LENGTH` characters (see
+:mod:`lrschedule.serialization.limits`).
+
+The cost is linear in the document's distinct nodes. A document built by a program may
+hold one sub-document in several places (the same dict object, as ``yaml.safe_load`` makes
+of an anchor and its aliases): the whole document is checked once, by the outermost call,
+each node once, and a schedule envelope found again during one ``deserialize`` call (with
+the same ``custom_objects``) is not built again: the schedule built from it is used in
+each place. Schedules are immutable values, so sharing one is the same as holding copies.
 
 Names are resolved in :mod:`lrschedule.serialization.names`, config keys checked in
 :mod:`lrschedule.serialization.arguments`; files are :mod:`lrschedule.serialization.files`.
@@ -53,6 +62,7 @@ from typing import Any, NoReturn
 from lrschedule.core.contract import LearningRateSchedule
 from lrschedule.core.validation import is_numpy_scalar
 from lrschedule.serialization.arguments import check_config_keys
+from lrschedule.serialization.limits import MAX_NESTING, Survey, check_text_length
 from lrschedule.serialization.messages import building_failed, located, show
 from lrschedule.serialization.names import envelope_names, merge_custom_objects, resolve
 
@@ -60,15 +70,39 @@ __all__ = ["MAX_DEPTH", "MAX_NESTING", "deserialize", "parse_json", "serialize"]
 
 #: Schedules nest at most this deep (a composite holding a composite holding ...).
 MAX_DEPTH = 32
-#: Containers (dicts, lists, tuples) nest at most this deep in one document.
-MAX_NESTING = 100
 
 _SERIALIZE_DEPTH: contextvars.ContextVar[int] = contextvars.ContextVar(
     "lrschedule_serialize_depth", default=0
 )
-#: (depth, custom objects) of the deserialize call in progress, for nested calls.
-_DESERIALIZE_STATE: contextvars.ContextVar[tuple[int, Mapping[str, type]]] = contextvars.ContextVar(
-    "lrschedule_deserialize_state", default=(0, {})
+
+
+class _Session:
+    """What the outermost deserialize call and the calls nested in it have seen."""
+
+    __slots__ = ("built", "survey")
+
+    def __init__(self) -> None:
+        self.survey = Survey("deserialize")
+        #: (id of the document, id of the custom objects) -> (the document, the custom
+        #: objects, the schedule built, the schedules nested in it counting itself). The
+        #: document and the mapping are kept so that their ids are not reused meanwhile.
+        self.built: dict[tuple[int, int], tuple[Any, Any, LearningRateSchedule, int]] = {}
+
+
+class _Call:
+    """A deserialize call in progress, for the calls nested in it."""
+
+    __slots__ = ("below", "depth", "objects", "session")
+
+    def __init__(self, depth: int, objects: Mapping[str, type], session: _Session) -> None:
+        self.depth = depth  # the calls it is nested in, counting itself
+        self.objects = objects
+        self.session = session
+        self.below = 0  # the most schedules nested in it so far
+
+
+_DESERIALIZING: contextvars.ContextVar[_Call | None] = contextvars.ContextVar(
+    "lrschedule_deserializing", default=None
 )
 
 
@@ -86,8 +120,8 @@ def serialize(schedule: LearningRateSchedule) -> dict[str, Any]:
             registered with :func:`register`; or its config holds a value that is not
             ``None``, a bool, number, string, list, tuple, dict with string keys or
             schedule.
-        ValueError: Schedules nested deeper than :data:`MAX_DEPTH`, or containers deeper
-            than :data:`MAX_NESTING`.
+        ValueError: Schedules nested deeper than :data:`MAX_DEPTH`, containers deeper
+            than :data:`MAX_NESTING`, or more than :data:`MAX_ELEMENTS` values.
 
     Example:
         >>> from lrschedule import PiecewiseConstantDecay, serialize
@@ -128,7 +162,7 @@ def serialize(schedule: LearningRateSchedule) -> dict[str, Any]:
         "registered_name": registered_name,
     }
     if depth == 1:  # the whole document, so that deserialize accepts what is written
-        _check_nesting(document, "serialize")
+        Survey("serialize").measure(document)
     return document
 
 
@@ -210,9 +244,11 @@ def deserialize(
             or ``config``; an unexpected envelope key; an unknown class (the message lists
             the known ones), including ``"LearningRateSchedule"`` itself; a ``module`` of
             another package; missing or unexpected config keys; a value the constructor
-            rejects; schedules nested deeper than :data:`MAX_DEPTH` or containers deeper
-            than :data:`MAX_NESTING`. Any other error raised while the schedule is built
-            is re-raised as a ``ValueError`` (chained).
+            rejects; schedules nested deeper than :data:`MAX_DEPTH`, containers deeper
+            than :data:`MAX_NESTING`, more than :data:`MAX_ELEMENTS` values, or a JSON text
+            longer than :data:`MAX_TEXT_LENGTH`. Any other error raised while the schedule
+            is built (a warning turned into an error included) is re-raised as a
+            ``ValueError`` (chained).
         TypeError: ``config`` is not a dict, string or schedule; ``class_name`` is not a
             string; ``module``/``registered_name`` is neither ``None`` nor a string; the
             inner config is not a dict or has a non-string key; ``custom_objects`` is not a
@@ -232,8 +268,8 @@ def deserialize(
     """
     if isinstance(config, LearningRateSchedule):
         return config
-    depth, inherited = _DESERIALIZE_STATE.get()
-    objects = merge_custom_objects(custom_objects, inherited)
+    outer = _DESERIALIZING.get()
+    objects = merge_custom_objects(custom_objects, {} if outer is None else outer.objects)
     if isinstance(config, str):
         document = parse_json(config, "The string given to `deserialize`")
         if not isinstance(document, dict):
@@ -248,18 +284,37 @@ def deserialize(
             "`deserialize` takes a dict (a serialized schedule), a JSON string, or a "
             f"schedule. Received: {show(config)} of type {type(config).__name__}"
         )
+    depth = 0 if outer is None else outer.depth
     if depth >= MAX_DEPTH:
         raise located(ValueError, (), f"schedules are nested more than {MAX_DEPTH} deep.")
-    _check_nesting(document, "deserialize")
+    session = _Session() if outer is None else outer.session
+    session.survey.measure(document)
+    key = (id(document), id(objects))
+    if key in session.built:
+        schedule, levels = session.built[key][2:]
+        if depth + levels > MAX_DEPTH:
+            raise located(ValueError, (), f"schedules are nested more than {MAX_DEPTH} deep.")
+    else:
+        schedule, levels = _build(document, objects, _Call(depth + 1, objects, session))
+        session.built[key] = (document, objects, schedule, levels)
+    if outer is not None:
+        outer.below = max(outer.below, levels)
+    return schedule
+
+
+def _build(
+    document: dict[str, Any], objects: Mapping[str, type], call: _Call
+) -> tuple[LearningRateSchedule, int]:
+    """The schedule ``document`` describes, and the schedules nested in it counting itself."""
     cls, class_name, body = resolve(document, objects)
     check_config_keys(cls, class_name, body)
-    token = _DESERIALIZE_STATE.set((depth + 1, objects))
+    token = _DESERIALIZING.set(call)
     try:
         schedule = cls.from_config(dict(body))
     except Exception as error:
         raise building_failed(class_name, error) from error
     finally:
-        _DESERIALIZE_STATE.reset(token)
+        _DESERIALIZING.reset(token)
     if not isinstance(schedule, LearningRateSchedule):
         raise located(
             TypeError,
@@ -267,21 +322,7 @@ def deserialize(
             f"{cls.__qualname__}.from_config returned {show(schedule)} of type "
             f"{type(schedule).__name__}, not a schedule.",
         )
-    return schedule
-
-
-def _check_nesting(document: dict[str, Any], verb: str) -> None:
-    """Refuse containers nested deeper than MAX_NESTING (walked without recursion)."""
-    stack: list[tuple[Any, int]] = [(document, 1)]
-    while stack:
-        value, level = stack.pop()
-        if isinstance(value, (dict, list, tuple)):
-            if level > MAX_NESTING:
-                raise ValueError(
-                    f"Cannot {verb}: containers are nested more than {MAX_NESTING} deep."
-                )
-            children = value.values() if isinstance(value, dict) else value
-            stack.extend((child, level + 1) for child in children)
+    return schedule, call.below + 1
 
 
 # ----------------------------------------------------------------------------- JSON
@@ -299,7 +340,11 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def parse_json(text: str, source: str) -> Any:
-    """``text`` parsed as strict JSON (no NaN, no repeated key); ``source`` names it in errors."""
+    """``text`` parsed as strict JSON (no NaN, no repeated key); ``source`` names it in errors.
+
+    A text longer than :data:`MAX_TEXT_LENGTH` characters is refused unread.
+    """
+    check_text_length(len(text), source)
     try:
         return json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
     except RecursionError:

@@ -7,6 +7,11 @@ and tuples alike). TOML has no null: a ``None`` config value is left out of the
 ``[config]`` table and its key listed in the envelope's ``null_keys`` array instead, a
 ``None`` ``module`` or ``registered_name`` is left out, and a ``None`` anywhere else cannot
 be written to TOML (save such a schedule as JSON).
+
+:func:`load` reads regular files only, of at most
+:data:`~lrschedule.serialization.limits.MAX_TEXT_LENGTH` bytes: the file is opened without
+blocking and checked before anything is read, so a FIFO, a device or a socket (which could
+block or never end) is refused at once, and so is a file that is too large.
 """
 
 from __future__ import annotations
@@ -14,12 +19,14 @@ from __future__ import annotations
 import errno
 import json
 import os
+import stat
 from collections.abc import Mapping
 from pathlib import Path
 
 from lrschedule.core.contract import LearningRateSchedule
 from lrschedule.core.errors import MissingScheduleFileError
 from lrschedule.serialization.codec import deserialize, parse_json, serialize
+from lrschedule.serialization.limits import MAX_TEXT_LENGTH, check_text_length
 from lrschedule.serialization.messages import show
 from lrschedule.serialization.toml import from_toml, parse_toml, to_toml
 
@@ -27,6 +34,8 @@ __all__ = ["SUFFIXES", "load", "save"]
 
 #: The file suffixes :func:`save` and :func:`load` understand.
 SUFFIXES = (".json", ".toml")
+#: Characters read at a time.
+_CHUNK = 2**16
 
 
 def _suffix(path: str | os.PathLike[str]) -> str:
@@ -102,21 +111,16 @@ def load(
         MissingScheduleFileError: No file at ``path`` (a ``ValueError`` and a
             ``FileNotFoundError``).
         ValueError: An unsupported suffix; a file that cannot be read (a directory, no
-            permission, not UTF-8); text that is not valid JSON or TOML, or JSON that is not
-            an object; anything :func:`deserialize` rejects. The message names the path.
+            permission, not UTF-8); not a regular file (a FIFO, a device, a socket); more
+            than :data:`~lrschedule.serialization.limits.MAX_TEXT_LENGTH` bytes; text that
+            is not valid JSON or TOML, or JSON that is not an object; anything
+            :func:`deserialize` rejects. The message names the path.
         TypeError: As :func:`deserialize`, with the path in the message.
         ModuleNotFoundError: A ``.toml`` file on Python 3.10 without ``tomli``.
     """
     suffix = _suffix(path)
     where = os.fspath(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError as error:
-        raise MissingScheduleFileError(
-            errno.ENOENT, "No schedule file (lrschedule.load) at this path", where
-        ) from error
-    except (OSError, UnicodeDecodeError) as error:
-        raise ValueError(f"Cannot read the schedule file {where!r}: {error}") from error
+    text = _read(path, where)
     if suffix == ".json":
         document = parse_json(text, f"The file {where!r}")
         if not isinstance(document, dict):
@@ -132,3 +136,39 @@ def load(
         raise TypeError(f"{where!r}: {error}") from error
     except ValueError as error:
         raise ValueError(f"{where!r}: {error}") from error
+
+
+def _read(path: str | os.PathLike[str], where: str) -> str:
+    """The text of the regular file at ``path``, decoded as ``Path.read_text`` decodes it."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)  # opening a FIFO does not wait
+    try:
+        descriptor = os.open(path, flags)
+    except FileNotFoundError as error:
+        raise MissingScheduleFileError(
+            errno.ENOENT, "No schedule file (lrschedule.load) at this path", where
+        ) from error
+    except OSError as error:
+        raise ValueError(f"Cannot read the schedule file {where!r}: {error}") from error
+    try:
+        mode = os.fstat(descriptor)
+        if stat.S_ISDIR(mode.st_mode):
+            folder = IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), where)
+            raise ValueError(f"Cannot read the schedule file {where!r}: {folder}")
+        if not stat.S_ISREG(mode.st_mode):
+            raise ValueError(
+                f"Cannot read the schedule file {where!r}: it is not a regular file "
+                "(a FIFO, a device or a socket)."
+            )
+        check_text_length(mode.st_size, f"The file {where!r}", "bytes")
+        with open(descriptor, encoding="utf-8", closefd=False) as file:
+            parts, length = [], 0
+            while length <= MAX_TEXT_LENGTH and (part := file.read(_CHUNK)):
+                parts.append(part)  # read up to the limit: the file may have grown since
+                length += len(part)
+        text = "".join(parts)
+    except (OSError, UnicodeDecodeError) as error:
+        raise ValueError(f"Cannot read the schedule file {where!r}: {error}") from error
+    finally:
+        os.close(descriptor)
+    check_text_length(len(text), f"The file {where!r}")
+    return text

@@ -14,7 +14,7 @@ import math
 import re
 from typing import Any
 
-from lrschedule.serialization.codec import MAX_NESTING
+from lrschedule.serialization.limits import MAX_NESTING, check_text_length
 from lrschedule.serialization.messages import show
 from lrschedule.serialization.names import ENVELOPE_KEYS
 
@@ -39,6 +39,7 @@ def _toml_reader() -> Any:
 
 def parse_toml(text: str, where: str) -> dict[str, Any]:
     """``text``, the file ``where``, parsed as TOML (still with its ``null_keys``)."""
+    check_text_length(len(text), f"The file {where!r}")
     reader = _toml_reader()
     try:
         document: dict[str, Any] = reader.loads(text)

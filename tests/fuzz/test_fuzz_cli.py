@@ -1,0 +1,64 @@
+"""Fuzz target ``lrschedule.cli.main(argv)``, in-process: subcommands, specs and options.
+
+The oracle (``oracle.check``): exit status 0 or 2 and nothing raised; on 2, one line on
+standard error and nothing on standard output; on 0, standard error holds only one-line
+warning notes; no import; work bounded by the command line's size. Budget and long runs:
+``README.md``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+
+from hypothesis import given
+from hypothesis import strategies as st
+from tests.fuzz import oracle
+from tests.fuzz import strategies as inputs
+from tests.fuzz.warmup import warm_up
+
+from lrschedule import CosineDecay, PiecewiseConstantDecay, save
+
+FOLDER = tempfile.mkdtemp(prefix="lrschedule-fuzz-cli-")
+FILES = [os.path.join(FOLDER, name) for name in ("s.json", "s.toml", "bad.json", "folder.toml")]
+if hasattr(os, "mkfifo"):
+    FILES.append(os.path.join(FOLDER, "fifo.json"))
+
+
+def setup_module() -> None:
+    warm_up()
+    save(PiecewiseConstantDecay([10, 20], [0.1, 0.01, 0.001]), FILES[0])
+    save(CosineDecay(0.1, 100, warmup_target=0.2, warmup_steps=10), FILES[1])
+    with open(FILES[2], "w") as file:
+        file.write('{"class_name": "Constant", "config": {"value": [[[')
+    os.mkdir(FILES[3])
+    if len(FILES) > 4:
+        os.mkfifo(FILES[4])
+
+
+def teardown_module() -> None:
+    shutil.rmtree(FOLDER, ignore_errors=True)
+
+
+@oracle.fuzz
+@given(inputs.command_lines(FILES, FOLDER), st.sampled_from(["ignore", "error", "default"]))
+def test_command_lines(argv: list[str], warning_mode: str) -> None:
+    size = sum(len(argument) + 1 for argument in argv) + 1
+    code, out, err = oracle.check(
+        "main",
+        lambda: oracle.run_main(argv),
+        allowed=(),
+        size=size,
+        warning_mode=warning_mode,
+        calls=oracle.COMMAND_CALLS,
+        memory=oracle.COMMAND_MEMORY,
+    )
+    assert code in (0, 2), (code, err)
+    lines = err.splitlines(keepends=True)
+    notes = lines[:-1] if code == 2 else lines
+    for line in notes:  # warnings: one line each
+        assert line.startswith("lrschedule") and ": warning: " in line, err
+    if code == 2:  # then the error: one line, and nothing printed
+        assert out == "" and lines and lines[-1].endswith("\n"), err
+        assert lines[-1].startswith("lrschedule") and ": error: " in lines[-1], err
