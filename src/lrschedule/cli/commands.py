@@ -67,10 +67,11 @@ def table_steps(total_steps: int, every: int | None = None, points: int | None =
     >>> table_steps(1001, points=5)
     [0, 250, 500, 750, 1000]
     """
-    last = total_steps - 1
     if points is not None:
-        count = min(points, total_steps)
-        return sorted({(index * last) // max(count - 1, 1) for index in range(count)})
+        from lrschedule.analysis.grid import even_steps
+
+        return even_steps(total_steps, points)
+    last = total_steps - 1
     step = every if every is not None else max(1, total_steps // 10)
     steps = list(range(0, total_steps, step))
     if steps[-1] != last:
