@@ -206,6 +206,8 @@ CONFIGS: dict[type[Any], Any] = {
             "cycle": st.booleans(),
             "name": NAME,
         }
+    ).filter(  # a rise or drop beyond the float range is refused (no finite rate)
+        lambda c: math.isfinite(float(c["initial_learning_rate"]) - float(c["end_learning_rate"]))
     ),
     InverseTimeDecay: st.fixed_dictionaries(
         {
