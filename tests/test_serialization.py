@@ -171,6 +171,12 @@ POSITIVE = st.one_of(
 NON_NEGATIVE = st.one_of(
     st.integers(0, 10**30), st.floats(min_value=0.0, allow_nan=False, allow_infinity=False)
 )
+# A fractional number of steps is 0 or at least 2**-126 (the smallest normal float32).
+STEP_LENGTH = st.one_of(
+    st.integers(1, 10**30),
+    st.floats(min_value=2.0**-126, allow_nan=False, allow_infinity=False),
+)
+STEPS_OR_ZERO = st.one_of(st.just(0.0), STEP_LENGTH)
 NAME = st.one_of(st.none(), st.text(max_size=20))
 
 
@@ -190,7 +196,7 @@ CONFIGS: dict[type[Any], Any] = {
     ExponentialDecay: st.fixed_dictionaries(
         {
             "initial_learning_rate": REAL,
-            "decay_steps": POSITIVE,
+            "decay_steps": STEP_LENGTH,
             "decay_rate": POSITIVE,
             "staircase": st.booleans(),
             "name": NAME,
@@ -200,7 +206,7 @@ CONFIGS: dict[type[Any], Any] = {
     PolynomialDecay: st.fixed_dictionaries(
         {
             "initial_learning_rate": REAL,
-            "decay_steps": POSITIVE,
+            "decay_steps": STEP_LENGTH,
             "end_learning_rate": REAL,
             "power": NON_NEGATIVE,
             "cycle": st.booleans(),
@@ -212,7 +218,7 @@ CONFIGS: dict[type[Any], Any] = {
     InverseTimeDecay: st.fixed_dictionaries(
         {
             "initial_learning_rate": REAL,
-            "decay_steps": POSITIVE,
+            "decay_steps": STEP_LENGTH,
             "decay_rate": NON_NEGATIVE,
             "staircase": st.booleans(),
             "name": NAME,
@@ -221,11 +227,11 @@ CONFIGS: dict[type[Any], Any] = {
     CosineDecay: st.fixed_dictionaries(
         {
             "initial_learning_rate": REAL,
-            "decay_steps": POSITIVE,
+            "decay_steps": STEP_LENGTH,
             "alpha": NON_NEGATIVE,
             "name": NAME,
             "warmup_target": st.one_of(st.none(), REAL),
-            "warmup_steps": NON_NEGATIVE,
+            "warmup_steps": STEPS_OR_ZERO,
         }
     ),
     CosineDecayRestarts: st.fixed_dictionaries(
