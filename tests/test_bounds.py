@@ -24,6 +24,7 @@ from lrschedule import (
     PiecewiseConstantDecay,
     PiecewiseInterpolation,
     PolynomialDecay,
+    Product,
     Scale,
     StepDecay,
     Warmup,
@@ -63,6 +64,7 @@ BOUNDED = [
     (Clip(Constant(0.5), maximum=0.2), 0.5),
     (Scale(CosineDecay(0.5, 40), -3.0), 1.5),
     (Scale(Scale(Constant(2.0), 4.0), 0.5), 4.0),
+    (Product([Constant(-2.0), CosineDecay(0.5, 40), StepDecay(3.0, 10, 0.5)]), 3.0),
 ]
 
 # Schedules whose rate can grow without bound.
@@ -74,6 +76,7 @@ UNBOUNDED = [
     CosineDecayRestarts(0.1, 10, m_mul=1.2),
     Join([Constant(0.1), ExponentialDecay(0.1, 10, 1.5)], [5]),
     Scale(StepDecay(0.1, 10, 2.0), 0.5),
+    Product([Constant(0.5), StepDecay(0.1, 10, 2.0)]),
 ]
 
 
@@ -130,6 +133,7 @@ def test_a_schedule_of_the_user_has_no_bound() -> None:
         (lambda: Scale(Scale(Constant(1e200), 1e100), 1e10), "1e+300"),
         (lambda: Scale(OneCycle(0.1, 100, div_factor=1e-300), 1e10), "1e+299"),
         (lambda: Scale(CosineDecay(1e300, 10, alpha=100.0), 1e7), "1e+302"),
+        (lambda: Scale(Constant(1e200) * Constant(1e100), 1e10), "1e+300"),
     ],
 )
 def test_scale_refuses_a_factor_past_the_float_range(make: object, reaches: str) -> None:

@@ -36,6 +36,7 @@ from lrschedule import (
     MultiStepDecay,
     OneCycle,
     PiecewiseConstantDecay,
+    Product,
     Scale,
     StepDecay,
     Warmup,
@@ -460,8 +461,7 @@ def test_scale_operators() -> None:
     assert (2 * decay)(10) == 0.1
     with pytest.raises(TypeError, match="^Argument `factor` must be a real number"):
         decay * "2"  # type: ignore[operator]
-    with pytest.raises(TypeError, match="^Argument `factor` must be a real number"):
-        decay * decay  # type: ignore[operator]
+    assert decay * decay == Product([decay, decay])  # two schedules: their product
 
 
 def test_constant_array_shapes() -> None:

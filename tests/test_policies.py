@@ -21,10 +21,10 @@ from typing import Any
 
 import numpy as np
 import pytest
-from conftest import require
-
-import lrschedule as L
 from tests.test_peer_parity import SCHED, assert_parity, ours_at, torch_lrs
+
+import lrschedule as lrs
+from conftest import require
 
 keras = require("keras")
 jnp = require("jax.numpy")
@@ -40,31 +40,31 @@ def keras_values(schedule: Any) -> list[float]:
 
 
 NEGATIVE = [
-    (L.ExponentialDecay(-0.1, 10, 0.5), KERAS.ExponentialDecay(-0.1, 10, 0.5)),
+    (lrs.ExponentialDecay(-0.1, 10, 0.5), KERAS.ExponentialDecay(-0.1, 10, 0.5)),
     (
-        L.ExponentialDecay(-0.1, 7, 0.5, staircase=True),
+        lrs.ExponentialDecay(-0.1, 7, 0.5, staircase=True),
         KERAS.ExponentialDecay(-0.1, 7, 0.5, staircase=True),
     ),
-    (L.InverseTimeDecay(-0.3, 10, 0.5), KERAS.InverseTimeDecay(-0.3, 10, 0.5)),
+    (lrs.InverseTimeDecay(-0.3, 10, 0.5), KERAS.InverseTimeDecay(-0.3, 10, 0.5)),
     (
-        L.PolynomialDecay(-0.2, 100, end_learning_rate=-0.01, power=2.0),
+        lrs.PolynomialDecay(-0.2, 100, end_learning_rate=-0.01, power=2.0),
         KERAS.PolynomialDecay(-0.2, 100, end_learning_rate=-0.01, power=2.0),
     ),
     (
-        L.PolynomialDecay(0.2, 100, end_learning_rate=-0.05, cycle=True),
+        lrs.PolynomialDecay(0.2, 100, end_learning_rate=-0.05, cycle=True),
         KERAS.PolynomialDecay(0.2, 100, end_learning_rate=-0.05, cycle=True),
     ),
     (
-        L.PiecewiseConstantDecay([5, 10], [-0.1, 0.2, -0.3]),
+        lrs.PiecewiseConstantDecay([5, 10], [-0.1, 0.2, -0.3]),
         KERAS.PiecewiseConstantDecay([5, 10], [-0.1, 0.2, -0.3]),
     ),
-    (L.CosineDecay(-0.4, 50, alpha=0.1), KERAS.CosineDecay(-0.4, 50, alpha=0.1)),
+    (lrs.CosineDecay(-0.4, 50, alpha=0.1), KERAS.CosineDecay(-0.4, 50, alpha=0.1)),
     (
-        L.CosineDecay(0.0, 50, warmup_target=-0.2, warmup_steps=10),
+        lrs.CosineDecay(0.0, 50, warmup_target=-0.2, warmup_steps=10),
         KERAS.CosineDecay(0.0, 50, warmup_target=-0.2, warmup_steps=10),
     ),
     (
-        L.CosineDecayRestarts(-0.1, 10, t_mul=2.0, m_mul=0.5, alpha=0.2),
+        lrs.CosineDecayRestarts(-0.1, 10, t_mul=2.0, m_mul=0.5, alpha=0.2),
         KERAS.CosineDecayRestarts(-0.1, 10, t_mul=2.0, m_mul=0.5, alpha=0.2),
     ),
 ]
@@ -78,12 +78,12 @@ def test_negative_rates_are_kept_as_keras_computes_them(ours: Any, theirs: Any) 
 
 
 def test_negative_rates_elsewhere_keep_their_sign() -> None:
-    assert L.Constant(-0.5)(10) == -0.5
-    assert L.Scale(L.Constant(0.5), -2.0)(3) == -1.0
-    assert L.Clip(L.Constant(-3.0), minimum=-1.0)(0) == -1.0
-    assert L.LinearDecay(0.1, 10, end_learning_rate=-0.1)(10) == -0.1
-    assert L.Warmup(L.Constant(0.1), 10, initial_learning_rate=-0.1)(0) == -0.1
-    interpolation = L.PiecewiseInterpolation([10], [-1.0, 1.0])
+    assert lrs.Constant(-0.5)(10) == -0.5
+    assert lrs.Scale(lrs.Constant(0.5), -2.0)(3) == -1.0
+    assert lrs.Clip(lrs.Constant(-3.0), minimum=-1.0)(0) == -1.0
+    assert lrs.LinearDecay(0.1, 10, end_learning_rate=-0.1)(10) == -0.1
+    assert lrs.Warmup(lrs.Constant(0.1), 10, initial_learning_rate=-0.1)(0) == -0.1
+    interpolation = lrs.PiecewiseInterpolation([10], [-1.0, 1.0])
     assert interpolation(0) == -1.0 and interpolation(5) == 0.0
 
 
@@ -94,7 +94,7 @@ def test_negative_rates_elsewhere_keep_their_sign() -> None:
 def test_piecewise_boundaries_at_or_below_zero_compare_as_in_keras(
     boundaries: list[int], values: list[float]
 ) -> None:
-    ours = L.PiecewiseConstantDecay(boundaries, values)
+    ours = lrs.PiecewiseConstantDecay(boundaries, values)
     theirs = KERAS.PiecewiseConstantDecay(boundaries, values)
     assert [ours(step) for step in STEPS] == pytest.approx(keras_values(theirs), rel=1e-7)
     # Values of the intervals that end below 0 belong to steps before 0: never used.
@@ -104,7 +104,7 @@ def test_piecewise_boundaries_at_or_below_zero_compare_as_in_keras(
 def test_a_milestone_of_zero_decays_at_once_as_in_pytorch() -> None:
     theirs = torch_lrs(0.1, lambda o: SCHED.MultiStepLR(o, milestones=[0, 5], gamma=0.5), 1000)
     assert theirs[0] == pytest.approx(0.05)
-    assert_parity(ours_at(L.MultiStepDecay(0.1, [0, 5], 0.5), 1000), theirs)
+    assert_parity(ours_at(lrs.MultiStepDecay(0.1, [0, 5], 0.5), 1000), theirs)
 
 
 @pytest.mark.parametrize("mode", ["triangular", "triangular2", "exp_range"])
@@ -124,28 +124,28 @@ def test_a_cycle_that_starts_above_its_maximum_runs_upside_down_as_in_pytorch(mo
         ),
         1200,
     )
-    ours = L.CyclicalLearningRate(1.0, 0.1, 10, 30, mode, gamma)
+    ours = lrs.CyclicalLearningRate(1.0, 0.1, 10, 30, mode, gamma)
     assert ours(0) == 1.0 and ours(10) < ours(5) < ours(0) and ours(40) == 1.0
     assert_parity(ours_at(ours, 1200), theirs)
 
 
 STEP_LENGTHS = [
-    (L.ExponentialDecay, "decay_steps"),
-    (L.StepDecay, "decay_steps"),
-    (L.InverseTimeDecay, "decay_steps"),
-    (L.PolynomialDecay, "decay_steps"),
-    (L.CosineDecay, "decay_steps"),
-    (L.CosineDecayRestarts, "first_decay_steps"),
-    (L.InverseSqrtDecay, "decay_steps"),
-    (L.LinearDecay, "decay_steps"),
-    (L.CyclicalLearningRate, "step_size_up"),
+    (lrs.ExponentialDecay, "decay_steps"),
+    (lrs.StepDecay, "decay_steps"),
+    (lrs.InverseTimeDecay, "decay_steps"),
+    (lrs.PolynomialDecay, "decay_steps"),
+    (lrs.CosineDecay, "decay_steps"),
+    (lrs.CosineDecayRestarts, "first_decay_steps"),
+    (lrs.InverseSqrtDecay, "decay_steps"),
+    (lrs.LinearDecay, "decay_steps"),
+    (lrs.CyclicalLearningRate, "step_size_up"),
 ]
 
 
 def _build(cls: Any, argument: str, length: float) -> Any:
-    if cls is L.CyclicalLearningRate:
+    if cls is lrs.CyclicalLearningRate:
         return cls(0.01, 0.1, length)
-    if cls in (L.ExponentialDecay, L.StepDecay, L.InverseTimeDecay):
+    if cls in (lrs.ExponentialDecay, lrs.StepDecay, lrs.InverseTimeDecay):
         return cls(0.1, length, 0.5)
     return cls(0.1, **{argument: length})
 
@@ -164,11 +164,11 @@ def test_a_step_length_below_the_smallest_normal_float32_is_refused(
 
 
 def test_a_fractional_warmup_length_may_still_be_zero() -> None:
-    ours = L.CosineDecay(0.1, 10, warmup_target=0.2, warmup_steps=0.0)
+    ours = lrs.CosineDecay(0.1, 10, warmup_target=0.2, warmup_steps=0.0)
     theirs = KERAS.CosineDecay(0.1, 10, warmup_target=0.2, warmup_steps=0.0)
     assert [ours(step) for step in STEPS] == pytest.approx(keras_values(theirs), rel=1e-6)
     with pytest.raises(ValueError, match=r"must be 0 or at least 2\*\*-126"):
-        L.CosineDecay(0.1, 10, warmup_target=0.2, warmup_steps=5e-324)
+        lrs.CosineDecay(0.1, 10, warmup_target=0.2, warmup_steps=5e-324)
 
 
 def _steps() -> dict[str, Any]:
@@ -188,7 +188,7 @@ def _steps() -> dict[str, Any]:
 @pytest.mark.parametrize(("cls", "argument"), STEP_LENGTHS, ids=lambda v: getattr(v, "__name__", v))
 def test_the_shortest_step_length_is_finite_on_every_backend(cls: Any, argument: str) -> None:
     schedule = _build(cls, argument, 2.0**-126)
-    assert schedule(0) == pytest.approx(0.1 if cls is not L.CyclicalLearningRate else 0.01)
+    assert schedule(0) == pytest.approx(0.1 if cls is not lrs.CyclicalLearningRate else 0.01)
     for kind, step in _steps().items():
         with warnings.catch_warnings():
             warnings.simplefilter("error")  # overflow to inf is part of the formula: no warning

@@ -93,7 +93,9 @@ def test_restarts_with_the_shortest_first_cycle() -> None:
 
     1e-300 (shorter than the shortest fractional number of steps) is refused.
     """
-    with pytest.raises(ValueError, match=r"Argument `first_decay_steps` must be at least 2\*\*-126"):
+    with pytest.raises(
+        ValueError, match=r"Argument `first_decay_steps` must be at least 2\*\*-126"
+    ):
         CosineDecayRestarts(0.1, 1e-300, t_mul=2.0)
     schedule = CosineDecayRestarts(0.1, 2.0**-126, t_mul=2.0)
     first = Fraction(2.0**-126)

@@ -20,6 +20,7 @@ from lrschedule.schedules.join import Join
 from lrschedule.schedules.linear import LinearDecay
 from lrschedule.schedules.piecewise import PiecewiseConstantDecay
 from lrschedule.schedules.polynomial import PolynomialDecay
+from lrschedule.schedules.product import Product
 from lrschedule.schedules.restarts import CosineDecayRestarts
 from lrschedule.schedules.step import MultiStepDecay, StepDecay
 from lrschedule.schedules.warmup import Warmup
@@ -43,6 +44,7 @@ __all__ = [
     "PiecewiseConstantDecay",
     "PiecewiseInterpolation",
     "PolynomialDecay",
+    "Product",
     "Scale",
     "StepDecay",
     "Warmup",

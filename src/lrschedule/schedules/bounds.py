@@ -15,10 +15,13 @@ that reach past them are:
 * ``alpha`` above 1 puts the floor of a cosine at ``alpha * initial_learning_rate``;
 * ``div_factor`` and ``final_div_factor`` below 1 start and end ``OneCycle`` above its
   maximal rate: ``maximal_learning_rate / div_factor`` and that over ``final_div_factor``;
-* ``Scale``'s ``factor`` multiplies its schedule's bound.
+* ``Scale``'s ``factor`` multiplies its schedule's bound, and a ``Product`` multiplies its
+  factors' bounds.
 """
 
 from __future__ import annotations
+
+import math
 
 from lrschedule.schedules.base import Schedule
 from lrschedule.schedules.cyclic import CyclicalLearningRate
@@ -66,6 +69,9 @@ def rate_bound(schedule: Any) -> float | None:
     if any(isinstance(schedule, kind) and values[name] > 1 for kind, name in _GROWING):
         return None
     largest = 0.0
+    if getattr(schedule, "_multiplies_children", False):  # a Product: the bounds multiply
+        bounds = [rate_bound(child) for child in values["schedules"]]
+        return None if None in bounds else math.prod(bounds)  # type: ignore[arg-type]
     for argument in schedule.__arguments__:
         value = values[argument.name]
         if value is None:
