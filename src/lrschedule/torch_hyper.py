@@ -140,6 +140,8 @@ def as_step(epoch: Any) -> int | float:
         step: int | float = operator.index(epoch)
     except TypeError:
         try:
+            if not hasattr(type(epoch), "__float__"):  # a string is not a step
+                raise TypeError
             step = float(epoch)
         except (TypeError, ValueError):
             raise TypeError(
