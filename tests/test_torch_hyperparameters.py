@@ -419,3 +419,25 @@ def test_a_tensor_lr_leaves_initial_lr_at_its_first_value() -> None:
     saved = optimizer.state_dict()["param_groups"][0]
     assert saved["initial_lr"].item() == pytest.approx(0.1, rel=1e-7)
     assert saved["lr"].item() == pytest.approx(0.025, rel=1e-7)
+
+
+def test_values_reach_the_groups_an_optimizer_load_puts_in_place() -> None:
+    """``optimizer.load_state_dict`` replaces the group dicts; the scheduler sets the new
+    ones. A group added after construction is refused, not left unscheduled."""
+    weight, optimizer = _build(momentum=0.9)
+    scheduler = ScheduleLR(optimizer, **SCHEDULES)
+    for step in range(5):
+        weight.grad = _grad(step, 4)
+        optimizer.step()
+        scheduler.step()
+    saved = optimizer.state_dict()
+    optimizer.load_state_dict(saved)
+    scheduler.step()
+    (group,) = _group_values(optimizer)
+    assert (group["lr"], group["momentum"], group["weight_decay"]) == tuple(
+        schedule(6) for schedule in SCHEDULES.values()
+    )
+    optimizer.add_param_group({"params": [torch.nn.Parameter(torch.zeros(1))]})
+    with pytest.raises(ValueError, match="built for 1 parameter groups; the optimizer now has 2"):
+        scheduler.step()
+    assert scheduler.last_epoch == 6

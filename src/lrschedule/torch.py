@@ -165,12 +165,12 @@ class ScheduleLR(LRScheduler):
             group.setdefault("initial_lr", initial)
         super().__init__(optimizer, last_epoch)
 
-    def _resolve(self, groups: list[dict[str, Any]]) -> list[list[tuple[Target, Schedule]]]:
-        """Per group, each scheduled value's target and schedule (checked at once)."""
+    def _resolve(self, groups: list[dict[str, Any]]) -> list[tuple[int, str, int | None, Schedule]]:
+        """Each scheduled value's group, key, element and schedule (all checked at once)."""
         specs = {"lr": self.schedules, **self.hyperparameters}
-        targets: list[list[tuple[Target, Schedule]]] = []
+        targets: list[tuple[int, str, int | None, Schedule]] = []
         for number, group in enumerate(groups):
-            chosen: dict[Target, tuple[str, Schedule]] = {}
+            chosen: dict[Target, str] = {}
             for name, items in specs.items():
                 item = items[number]
                 if item is None:
@@ -178,11 +178,11 @@ class ScheduleLR(LRScheduler):
                 target = resolve(name, group, number)
                 if target in chosen:
                     raise ValueError(
-                        f"Argument `{name}` schedules {target}, which `{chosen[target][0]}` "
+                        f"Argument `{name}` schedules {target}, which `{chosen[target]}` "
                         f"schedules already. Received: both, for parameter group {number}"
                     )
-                chosen[target] = (name, item)
-            targets.append([(target, item) for target, (_, item) in chosen.items()])
+                chosen[target] = name
+                targets.append((number, target.key, target.index, item))
         return targets
 
     def get_lr(self) -> list[float | torch.Tensor]:
@@ -234,13 +234,18 @@ class ScheduleLR(LRScheduler):
         """Set every scheduled value to its schedule at ``step``: all are evaluated first,
         so a step a schedule refuses changes nothing."""
         groups = self.optimizer.param_groups
+        if len(groups) != len(self.schedules):
+            raise ValueError(
+                f"ScheduleLR was built for {len(self.schedules)} parameter groups; the "
+                f"optimizer now has {len(groups)}. Build a new ScheduleLR after "
+                "add_param_group()"
+            )
         values = [
-            [(target, _as_value(schedule(step))) for target, schedule in targets]
-            for targets in self._targets
+            (number, key, index, _as_value(schedule(step)))
+            for number, key, index, schedule in self._targets
         ]
-        for group, updates in zip(groups, values, strict=True):
-            for target, value in updates:
-                write(group, target, value)
+        for number, key, index, value in values:
+            write(groups[number], key, index, value)
         self._last_lr = [_snapshot(group["lr"]) for group in groups]
 
     def __repr__(self) -> str:

@@ -20,7 +20,7 @@ from typing import Any
 
 import torch
 
-__all__ = ["ELEMENTS", "Target", "as_step", "per_group", "read", "resolve", "write"]
+__all__ = ["ELEMENTS", "Target", "as_step", "per_group", "resolve", "write"]
 
 Schedule = Callable[[Any], Any]
 
@@ -108,23 +108,21 @@ def resolve(name: str, group: dict[str, Any], number: int) -> Target:
     return target
 
 
-def read(group: dict[str, Any], target: Target) -> Any:
-    """The current value ``target`` addresses."""
-    value = group[target.key]
-    return value if target.index is None else value[target.index]
-
-
-def write(group: dict[str, Any], target: Target, value: float | torch.Tensor) -> None:
-    """Set the value ``target`` addresses: a tensor in place, a number by replacement."""
-    current = read(group, target)
-    if isinstance(current, torch.Tensor):
-        current.fill_(value)
-    elif target.index is None:
-        group[target.key] = value
-    else:
-        pair = group[target.key]
-        items = [*pair[: target.index], value, *pair[target.index + 1 :]]
-        group[target.key] = tuple(items) if isinstance(pair, tuple) else items
+def write(group: dict[str, Any], key: str, index: int | None, value: float | torch.Tensor) -> None:
+    """Set ``group[key]`` (``group[key][index]``): a tensor in place, a number by replacement."""
+    current = group[key]
+    if index is None:
+        if isinstance(current, torch.Tensor):
+            current.fill_(value)
+        else:
+            group[key] = value
+        return
+    element = current[index]
+    if isinstance(element, torch.Tensor):
+        element.fill_(value)
+        return
+    items = [*current[:index], value, *current[index + 1 :]]
+    group[key] = tuple(items) if isinstance(current, tuple) else items
 
 
 def as_step(epoch: Any) -> int | float:
