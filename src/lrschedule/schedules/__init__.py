@@ -18,6 +18,7 @@ from lrschedule.schedules.inverse_sqrt import InverseSqrtDecay
 from lrschedule.schedules.inverse_time import InverseTimeDecay
 from lrschedule.schedules.join import Join
 from lrschedule.schedules.linear import LinearDecay
+from lrschedule.schedules.momentum import momentum_schedule
 from lrschedule.schedules.piecewise import PiecewiseConstantDecay
 from lrschedule.schedules.polynomial import PolynomialDecay
 from lrschedule.schedules.product import Product
@@ -50,4 +51,5 @@ __all__ = [
     "Warmup",
     "WarmupCosineDecay",
     "WarmupStableDecay",
+    "momentum_schedule",
 ]
