@@ -23,6 +23,7 @@ import collections
 import multiprocessing
 import os
 import pickle
+import resource
 import signal
 import sys
 import time
@@ -38,8 +39,12 @@ for _path in (str(ROOT), str(ROOT / "src")):
 from tests.fuzz import oracle, sampling, targets  # noqa: E402
 from tests.fuzz.draws import Draw  # noqa: E402
 
-#: A call that takes longer than this is a failure (a wait on a FIFO, say), not a hang.
-HANG_SECONDS = 120
+#: An input that takes longer than this (its measures included) is a failure, not a hang:
+#: the costliest inputs that meet the contract (a chart drawn, measured) take about 1 s.
+HANG_SECONDS = 10
+#: The address space an input may add to its process: one that wants more fails
+#: (MemoryError) rather than take the machine's memory.
+ADDRESS_SPACE = 8 * 2**30
 #: The reproducers each process saves at most (failures beyond are counted).
 SAVED = 20
 
@@ -78,11 +83,25 @@ def _save(logs: Path, name: str, item: targets.Input, folder: str, error: str) -
 
 
 def _work(job: tuple[str, int, int, int, int, Path]) -> dict[str, Any]:
-    """Check inputs ``first, first + step, ...`` below ``stop`` of ``target``."""
-    target, seed, first, stop, step, logs = job
+    """Check inputs ``first, first + step, ...`` below ``stop`` of ``target``, with at most
+    :data:`HANG_SECONDS` and :data:`ADDRESS_SPACE` more for each (restored after)."""
+    limits = resource.getrlimit(resource.RLIMIT_AS)
+    held = int(Path("/proc/self/statm").read_text().split()[0]) * resource.getpagesize()
+    space = held + ADDRESS_SPACE
+    if limits[1] != resource.RLIM_INFINITY:
+        space = min(space, limits[1])
+    handler = signal.signal(signal.SIGALRM, _alarm)
+    resource.setrlimit(resource.RLIMIT_AS, (space, limits[1]))
+    try:
+        return _inputs(*job)
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, limits)
+        signal.signal(signal.SIGALRM, handler)
+
+
+def _inputs(target: str, seed: int, first: int, stop: int, step: int, logs: Path) -> dict[str, Any]:
     folder = targets.set_up(target)
     sampling.MEASURED.update(dict.fromkeys(sampling.MEASURED, 0))
-    signal.signal(signal.SIGALRM, _alarm)
     failures, mix = 0, collections.Counter[str]()
     started, cpu = time.perf_counter(), time.process_time()
     count = len(range(first, stop, step))

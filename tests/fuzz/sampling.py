@@ -15,7 +15,8 @@ Counting calls (``sys.setprofile``) and tracing memory (``tracemalloc``) cost 5 
 times the call itself, so they are measured exactly, by :func:`measure` (the bounds of
 ``oracle.check``: ``calls`` and ``memory``), on the inputs that are
 
-* sampled: every :data:`EVERY`-th input of the run (its index is set by :func:`start`);
+* sampled: one input in :data:`EVERY`, by its index in the run (set by :func:`start`;
+  a multiplicative hash spreads them over the processes of a run);
 * large: :func:`tests.fuzz.oracle.size_of` the input at least :data:`LARGE`;
 * slow: the call took at least ``calls.base / RATE`` microseconds (2 ms for a library
   call, 20 ms for a command). CPython makes at most a few dozen profile events a
@@ -177,7 +178,7 @@ def check(
         started = time.perf_counter()
         outcome = _run(target, call, allowed, size)
         seconds = time.perf_counter() - started
-    if _INPUT[0] % EVERY == 0:
+    if (_INPUT[0] * 0x9E3779B1) % 2**32 < 2**32 // EVERY:  # one index in EVERY, spread
         reason = "sampled"
     elif size >= LARGE:
         reason = "large"
