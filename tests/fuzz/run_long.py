@@ -129,7 +129,11 @@ def _inputs(target: str, seed: int, first: int, stop: int, step: int, logs: Path
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
         if done % 100_000 == 0 and done < count:
-            print(f"  {target} (from {first}): {done:,} of {count:,} inputs", flush=True)
+            spent = time.perf_counter() - started
+            print(
+                f"  {target} (from {first}): {done:,} of {count:,} inputs, {spent:.0f} s",
+                flush=True,
+            )
     targets.tear_down()
     return {
         "inputs": count,
@@ -217,8 +221,12 @@ def main(argv: list[str] | None = None) -> int:
         if target not in targets.TARGETS:
             parser.error(f"unknown target {target!r}; the targets: {', '.join(targets.TARGETS)}")
         print(f"{target}: {args.inputs:,} inputs on {args.jobs} process(es)", flush=True)
-        rows.append(
-            (target, run_target(target, args.inputs, args.seed, args.first, args.jobs, args.logs))
+        row = run_target(target, args.inputs, args.seed, args.first, args.jobs, args.logs)
+        rows.append((target, row))
+        print(
+            f"{target}: {row['inputs']:,} inputs, {row['failures']:,} failures, "
+            f"{row['seconds']:.0f} s, {row['cpu']:.0f} s of CPU",
+            flush=True,
         )
     _table(rows)
     return 1 if any(row["failures"] for _, row in rows) else 0
