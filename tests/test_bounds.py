@@ -148,3 +148,27 @@ def test_scale_keeps_every_finite_product() -> None:
     assert math.isfinite(largest(0)) and largest(0) == 1.7e308
     assert Scale(ExponentialDecay(1.0, 10, 2.0), 1e308)(0) == 1e308  # growing: its own overflow
     assert Scale(Constant(0.0), 1e308)(5) == 0.0
+
+
+def test_shared_children_are_bounded_once() -> None:
+    """A document whose schedules share children (YAML aliases) costs its distinct nodes."""
+    calls = 0
+    shared: object = Constant(0.5)
+    for _ in range(40):  # 4**40 paths, 41 distinct schedules
+        shared = Join([shared] * 4, [1, 2, 3])
+    import lrschedule.schedules.bounds as bounds
+
+    seen = bounds._uncached_bound
+
+    def counting(schedule: object, known: dict[int, float | None]) -> float | None:
+        nonlocal calls
+        calls += 1
+        return seen(schedule, known)
+
+    scaled = Scale(shared, 2.0)  # checks its factor against the same bound, once
+    bounds._uncached_bound = counting  # type: ignore[assignment]
+    try:
+        assert rate_bound(scaled) == 1.0
+    finally:
+        bounds._uncached_bound = seen
+    assert calls == 42

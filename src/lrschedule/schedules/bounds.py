@@ -61,6 +61,19 @@ def rate_bound(schedule: Any) -> float | None:
     >>> rate_bound(Scale(Constant(0.5), -4.0)), rate_bound(ExponentialDecay(0.1, 10, 2.0))
     (2.0, None)
     """
+    return _bound(schedule, {})
+
+
+def _bound(schedule: Any, known: dict[int, float | None]) -> float | None:
+    """:func:`rate_bound`, each distinct schedule object bounded once (shared children of a
+    document cost their size, not the number of paths to them)."""
+    key = id(schedule)
+    if key not in known:
+        known[key] = _uncached_bound(schedule, known)
+    return known[key]
+
+
+def _uncached_bound(schedule: Any, known: dict[int, float | None]) -> float | None:
     if not isinstance(schedule, Schedule):
         return None
     values = {
@@ -70,7 +83,7 @@ def rate_bound(schedule: Any) -> float | None:
         return None
     largest = 0.0
     if getattr(schedule, "_multiplies_children", False):  # a Product: the bounds multiply
-        bounds = [rate_bound(child) for child in values["schedules"]]
+        bounds = [_bound(child, known) for child in values["schedules"]]
         return None if None in bounds else math.prod(bounds)  # type: ignore[arg-type]
     for argument in schedule.__arguments__:
         value = values[argument.name]
@@ -82,7 +95,7 @@ def rate_bound(schedule: Any) -> float | None:
             largest = max(largest, *(abs(float(v)) for v in value)) if value else largest
         elif argument.kind in ("schedule", "schedules"):
             for child in (value,) if argument.kind == "schedule" else value:
-                bound = rate_bound(child)
+                bound = _bound(child, known)
                 if bound is None:
                     return None
                 largest = max(largest, bound)
