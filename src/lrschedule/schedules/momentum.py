@@ -69,11 +69,9 @@ def momentum_schedule(
         >>> momentum(0), momentum(49.5), momentum(100)
         (0.95, 0.85, 0.95)
     """
-    defaults = MOMENTUM_DEFAULTS.get(type(schedule))
-    if defaults is None:
-        for cls, values in MOMENTUM_DEFAULTS.items():
-            if isinstance(schedule, cls):
-                defaults = values
+    defaults = next(
+        (values for cls, values in MOMENTUM_DEFAULTS.items() if isinstance(schedule, cls)), None
+    )
     if defaults is None:
         raise TypeError(
             "Argument `schedule` must be a OneCycle or a CyclicalLearningRate (the schedules "
