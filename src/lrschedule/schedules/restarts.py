@@ -20,6 +20,8 @@ from lrschedule.core.sums import geometric, half_cosine_sum
 from lrschedule.core.validation import Real, as_exact
 from lrschedule.schedules.arguments import rate, real, schedule_name, steps
 from lrschedule.schedules.base import Schedule
+from lrschedule.schedules.restart_arrays import compute_bits, far_locate, settle_exactly
+from lrschedule.schedules.restart_tables import far_plan, last_step
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -119,24 +121,29 @@ class CosineDecayRestarts(Schedule):
                     first = self._first
                     cycle, into = divmod(step, first)
                     left = (first - into) / first
+                elif step < cycles.covered_int:
+                    cycle = bisect_right(cycles.start_ceil, step) - 1
+                    left = cycles.remaining(cycle, step) / cycles.length[cycle]
                 else:
-                    cycle = cycles.locate_int(step)
+                    cycle, left = cycles.position(step)
                     if cycle < 0:
                         return self._lr0 * self._alpha
-                    left = cycles.remaining(cycle, step) / cycles.length[cycle]
             except OverflowError:
                 raise ValueError(
                     f"Argument `step` is too large for {type(self).__name__}: its position in "
                     f"the cycle does not fit a float. Received: step={step!r}"
                 ) from None
-            angle = left * HALF_PI
-            if left >= 0.5:
-                wave = 0.5 + 0.5 * _sin((angle - QUARTER_PI) * 2.0)
-            else:
-                wave = _sin(angle)
-                wave *= wave
-            return self._lr0 * (self._keep * self._peak(cycle) * wave + self._alpha)
+            return self._value(cycle, left)
         return evaluate(self, step)
+
+    def _value(self, cycle: int, left: float) -> float:
+        angle = left * HALF_PI
+        if left >= 0.5:
+            wave = 0.5 + 0.5 * _sin((angle - QUARTER_PI) * 2.0)
+        else:
+            wave = _sin(angle)
+            wave *= wave
+        return self._lr0 * (self._keep * self._peak(cycle) * wave + self._alpha)
 
     def breakpoints(self, start: int, stop: int) -> Iterator[int]:
         """Every restart (the first step of each cycle), and the step where cycles run out.
@@ -156,26 +163,23 @@ class CosineDecayRestarts(Schedule):
         start, stop = step_range(start, stop)
         if start >= stop:
             return
-        starts = cycles.start_ceil
-        cycles.cover(start)
-        index = bisect_right(starts, start - 1)  # the first cycle starting at or after `start`
-        last = start - 1
+        floor = cycles.end_ceil  # with t_mul < 1, the first step of the floor
+        k = 0
+        if start > 0:
+            k = cycles.locate_int(start - 1) + 1  # the first cycle starting at or after `start`
+            if k == 0:  # `start - 1` is past the end: so is the floor
+                return
         while True:
-            if index >= len(starts):
-                count = len(starts)
-                cycles.cover(cycles.covered_int)
-                if len(starts) == count:  # no more cycles: the floor begins
-                    floor = cycles.covered_int
-                    if last < floor < stop:
-                        yield floor
-                    return
-            step = starts[index]
+            step = cycles.start_ceil_at(k)
+            if floor is not None and step >= floor:
+                if floor < stop:
+                    yield floor
+                return
             if step >= stop:
                 return
-            if step > last:
-                yield step
-                last = step
-            index += 1
+            yield step
+            # Cycles shorter than a step share a first step: on to the next later one.
+            k = cycles.locate_int(step) + 1
 
     def _compute(self, x: Any, ops: ArrayOps) -> Any:
         cycles = self._cycles
@@ -184,6 +188,9 @@ class CosineDecayRestarts(Schedule):
             cycle = ops.to_float(cycle)
             left = ops.left(into, self._first)
             past_end = None
+        elif ops.name == "python":  # one number: located exactly
+            k, fraction = cycles.position(x)
+            return self._lr0 * self._alpha if k < 0 else self._value(k, fraction)
         else:
             cycle, left, past_end = self._locate(x, ops, cycles)
         wave = ops.half_cosine(left)
@@ -193,10 +200,38 @@ class CosineDecayRestarts(Schedule):
         return ops.where(past_end, self._lr0 * self._alpha, value)
 
     def _locate(self, x: Any, ops: ArrayOps, cycles: GeometricCycles) -> tuple[Any, Any, Any]:
-        """The cycle index (as a float), the fraction of it left, and the past-the-end mask."""
+        """The cycle index (as a float), the fraction of it left, and the past-the-end mask.
+
+        When the table holds every cycle a step of the dtype (for NumPy: of the array)
+        reaches, the cycle is looked up there; otherwise steps past it are located by
+        :func:`~lrschedule.schedules.restart_arrays.far_locate`.
+        """
         integer = ops.is_integer(x)
-        cycles.cover(ops.upper_bound(x))
-        count = len(cycles.length)  # the tables only grow: their first `count` rows are final
+        highest = ops.upper_bound(x)
+        cycles.cover(highest)
+        rows, covered_int, covered_float = cycles.snapshot()
+        covered: int | float = covered_int if integer else covered_float
+        if last_step(cycles, integer, highest) < covered:
+            return self._table_locate(x, ops, cycles, rows, whole=True)
+        top = ops.int_max(x) if integer else _FLOAT_MAX
+        plan = far_plan(
+            cycles, integer, highest if top is None else top, compute_bits(ops, ops.to_float(x))
+        )
+        cycle, left, near = far_locate(self, ops, x, cycles, plan)
+        table_cycle, table_left, past_end = self._table_locate(x, ops, cycles, rows, whole=False)
+        inside = ops.below(x, covered)
+        cycle = ops.where(inside, table_cycle, cycle)
+        left = ops.where(inside, table_left, left)
+        if ops.name == "numpy":  # host data: the elements near a restart, exactly
+            cycle, left = settle_exactly(x, cycle, left, near & ~inside, cycles)
+        return cycle, left, past_end
+
+    def _table_locate(
+        self, x: Any, ops: ArrayOps, cycles: GeometricCycles, count: int, *, whole: bool
+    ) -> tuple[Any, Any, Any]:
+        """:meth:`_locate` from the table's first ``count`` rows (``whole``: they hold every
+        cycle the steps reach)."""
+        integer = ops.is_integer(x)
         limit: int | float | None = cycles.end_ceil if integer else cycles.end_float
         top = ops.int_max(x) if integer else None
         if top is not None:
@@ -232,7 +267,7 @@ class CosineDecayRestarts(Schedule):
         )
         left = remaining / lengths
         past_end = None if limit is None else x >= limit
-        if cycles.finite:
+        if cycles.finite and whole:
             # Past the last tabulated cycle (cycles below 2**-256 steps) the series has ended.
             beyond = remaining <= 0
             past_end = beyond if past_end is None else past_end | beyond
@@ -267,6 +302,11 @@ class CosineDecayRestarts(Schedule):
                 cycle = cycles.locate_int(a)
                 if cycle < 0:  # past the end of shrinking cycles: the floor
                     terms.append(alpha * (b - a))
+                    continue
+                if cycle >= len(cycles.length):  # past the table: from exact powers of t
+                    phase, length = cycles.offset(cycle, a), cycles.length_at(cycle)
+                    wave = half_cosine_sum(phase, length, b - a)
+                    terms.append(keep * self._peak(cycle) * wave + alpha * (b - a))
                     continue
                 start = (
                     Fraction(cycles.end_floor[cycle - 1]) + Fraction(cycles.end_fraction[cycle - 1])
