@@ -98,12 +98,13 @@ def exact_start(first: Fraction, t: Fraction, k: int) -> Fraction:
 def test_cycles_that_barely_grow_have_no_limit() -> None:
     """t_mul=1.000001 used to be refused past 100,000 cycles. Step 10**12 is in cycle k with
     S_k = (t**k - 1) / (t - 1) <= 10**12 < S_{k+1}, here in 60-digit decimals."""
-    schedule = CosineDecayRestarts(1.0, 1, t_mul=1.000001)
-    cycles = GeometricCycles(1, 1.000001)
+    t_mul = 1.000001
+    schedule = CosineDecayRestarts(1.0, 1, t_mul=t_mul)
+    cycles = GeometricCycles(1, t_mul)
     k = cycles.locate_int(10**12)
     with decimal.localcontext() as context:
         context.prec = 60
-        t = decimal.Decimal(1.000001)
+        t = decimal.Decimal(t_mul)  # the float's exact value
         log_t = t.ln()
 
         def start(i: int) -> decimal.Decimal:

@@ -37,6 +37,12 @@ import math
 from bisect import bisect_right
 
 from lrschedule.core.floats import float_at_least_ratio
+from lrschedule.core.powers import Bracket, Powers, compare, log_ratio
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Hashable
+    from typing import Any
 
 __all__ = ["TABLE_ROWS", "GeometricCycles"]
 
@@ -44,11 +50,6 @@ _BITS = 256
 
 #: The most cycles tabulated; later ones are located from exact powers of ``t``.
 TABLE_ROWS = 4096
-
-#: Bits of the power brackets, beyond those of ``1 / |t - 1|`` and of the cycle index.
-_POWER_BITS = 160
-
-Bracket = tuple[int, int, int]  # lo * 2**e <= value <= hi * 2**e; lo == hi when exact
 
 
 def _fixed(value: int | float, bits: int) -> int:
@@ -67,35 +68,6 @@ def _to_float(numerator: int, denominator: int) -> float:
         return numerator / denominator
     except OverflowError:
         return math.inf if (numerator > 0) == (denominator > 0) else -math.inf
-
-
-def _times(x: Bracket, y: Bracket, bits: int) -> Bracket:
-    """The product of two brackets, cut back to ``bits`` bits (``lo`` down, ``hi`` up)."""
-    lo, hi, e = x[0] * y[0], x[1] * y[1], x[2] + y[2]
-    cut = hi.bit_length() - bits
-    if cut > 0:
-        lo >>= cut
-        hi = -((-hi) >> cut)
-        e += cut
-    return lo, hi, e
-
-
-def _compare(m: int, e: int, numerator: int, denominator: int) -> int:
-    """The sign of ``m * 2**e - numerator / denominator`` (``denominator > 0``)."""
-    left, right = m * denominator, numerator
-    if e >= 0:
-        left <<= e
-    else:
-        right <<= -e
-    return (left > right) - (left < right)
-
-
-def _log_ratio(numerator: int, denominator: int) -> float:
-    """``log(numerator / denominator)`` for positive integers of any size, to about an ulp."""
-    difference = numerator - denominator
-    if abs(difference) * 2 < denominator:
-        return math.log1p(difference / denominator)
-    return math.log(numerator) - math.log(denominator)
 
 
 class GeometricCycles:
@@ -118,11 +90,13 @@ class GeometricCycles:
         self.finite = t < 1
         #: ``log(t)``, to about an ulp.
         self.log_t = math.log1p(t - 1.0) if 0.5 <= t <= 2.0 else math.log(t)
-        self._power_bits = _POWER_BITS + max(0, 1 - math.frexp(abs(t - 1.0))[1])
-        self._ladders: dict[int, list[Bracket]] = {}
-        self._powers: dict[tuple[int, int], Bracket] = {}
+        self._powers = Powers(t)
+        #: Brackets of ``t**k`` (see :class:`~lrschedule.core.powers.Powers`).
+        self.power = self._powers.power
+        self._times_t = self._powers.times_t
+        self._bits_for = self._powers.bits_for
         #: Constants derived from the cycles by array code, cached here by its own keys.
-        self.plans: dict[object, object] = {}
+        self.plans: dict[Hashable, object] = {}
         # 256 fraction bits below the first cycle's length, however short it is: a first
         # cycle of 1e-300 steps must not round to nothing.
         self._bits = _BITS + (-math.frexp(first)[1] if first < 1 else 0)
@@ -209,65 +183,34 @@ class GeometricCycles:
         self.covered_int, self.covered_float = self._settle(rows + 1, end, self._start_slack)
         return True
 
-    def cover(self, step: int | float) -> None:
-        """Extend the table until it holds the cycle of ``step`` (or it is full)."""
+    def cover(
+        self,
+        step: int | float,
+        key: Hashable = None,
+        build: Callable[[GeometricCycles, Any], object] | None = None,
+    ) -> tuple[int, int, float]:
+        """Extend the table until it holds the cycle of ``step`` (or it is full); return its
+        rows and the integer and float steps they cover, read together.
+
+        With ``key`` and ``build``, also cache ``build(self, key)`` in :attr:`plans` (array
+        code's constants), unless it is there already. For ``torch.compile`` this method is
+        a constant computation: it runs as the graph is traced, so the plan is ready then.
+        """
         limit = _fixed(step, self._bits)
         with self._lock:
             growing = True
             while growing and self._next_start <= limit:
                 growing = self._add()
-
-    def snapshot(self) -> tuple[int, int, float]:
-        """The table's rows and the integer and float steps they cover, read together."""
-        with self._lock:
-            return len(self.length), self.covered_int, self.covered_float
+            snapshot = len(self.length), self.covered_int, self.covered_float
+        if build is not None and key not in self.plans:
+            self.plans[key] = build(self, key)
+        return snapshot
 
     def remaining(self, k: int, step: int | float) -> float:
         """``S_{k+1} - step`` for a tabulated cycle ``k``, without cancellation."""
         return (self.end_floor[k] - step) + self.end_fraction[k]
 
-    # ------------------------------------------------------------------ powers of t
-    def _ladder(self, bits: int, count: int) -> list[Bracket]:
-        """Brackets of ``t**(2**i)`` for ``i < count`` (at least), at ``bits`` bits."""
-        ladder = self._ladders.get(bits)
-        if ladder is None or len(ladder) < count:
-            with self._lock:
-                ladder = self._ladders.setdefault(
-                    bits, [(self._c, self._c, 1 - self._d.bit_length())]
-                )
-                while len(ladder) < count:
-                    ladder.append(_times(ladder[-1], ladder[-1], bits))
-        return ladder
-
-    def _bits_for(self, k: int) -> int:
-        return self._power_bits + 32 * -(-k.bit_length() // 32)
-
-    def power(self, k: int, bits: int = 0) -> Bracket:
-        """A bracket ``(lo, hi, e)`` of ``t**k``: ``lo * 2**e <= t**k <= hi * 2**e``.
-
-        ``bits`` (at least those of the default) sets the bracket's precision: its relative
-        width is below ``k * 2**(3 - bits)``.
-        """
-        bits = bits or self._bits_for(k)
-        key = (k, bits)
-        found = self._powers.get(key)
-        if found is not None:
-            return found
-        ladder = self._ladder(bits, k.bit_length())
-        result: Bracket = (1, 1, 0)
-        index = 0
-        while k >> index:
-            if (k >> index) & 1:
-                result = _times(result, ladder[index], bits)
-            index += 1
-        if len(self._powers) > 256:
-            self._powers.clear()
-        self._powers[key] = result
-        return result
-
-    def _times_t(self, x: Bracket, k: int) -> Bracket:
-        return _times(x, (self._c, self._c, 1 - self._d.bit_length()), self._bits_for(k + 1))
-
+    # ------------------------------------------------------------------ far cycles
     def ratio(self, step: int | float) -> tuple[int, int]:
         """``R = 1 + step * (t - 1) / first`` as ``(numerator, denominator > 0)``."""
         sn, sd = step.as_integer_ratio()
@@ -279,9 +222,9 @@ class GeometricCycles:
         the bracket of ``t**k`` that settled it."""
         bits = self._bits_for(k)
         while True:
-            sign = _compare(x[0], x[2], *ratio)
+            sign = compare(x[0], x[2], *ratio)
             if sign <= 0:
-                high = _compare(x[1], x[2], *ratio)
+                high = compare(x[1], x[2], *ratio)
                 if high >= 0 and x[0] != x[1]:  # the bracket holds R: more bits
                     bits *= 2
                     x = self.power(k, bits)
@@ -297,7 +240,7 @@ class GeometricCycles:
             top, bottom = numerator, (denominator * m) << e
         else:
             top, bottom = numerator << -e, denominator * m
-        return _log_ratio(top, bottom) / self.log_t
+        return log_ratio(top, bottom) / self.log_t
 
     def _far(self, step: int | float, low: int) -> tuple[int, Bracket, tuple[int, int]]:
         """The cycle of a step before the end, known to be at least ``low``: ``k``, the

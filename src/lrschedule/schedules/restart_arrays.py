@@ -26,8 +26,11 @@ compiler that fuses ``a * b + c`` into one rounding (XLA does) cannot spoil them
 
 from __future__ import annotations
 
+import contextlib
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from contextlib import AbstractContextManager
     from typing import Any
 
     from lrschedule.backends.contract import ArrayOps
@@ -36,7 +39,16 @@ if TYPE_CHECKING:
 
     Word = tuple[Any, Any]
 
-__all__ = ["compute_bits", "far_locate"]
+__all__ = ["compute_bits", "far_locate", "quietly", "settle_exactly"]
+
+
+def quietly(ops: ArrayOps) -> AbstractContextManager[Any]:
+    """For NumPy, a context without floating-point warnings; a do-nothing one otherwise."""
+    if ops.name == "numpy":
+        import numpy as np
+
+        return np.errstate(all="ignore")
+    return contextlib.nullcontext()
 
 
 def compute_bits(ops: ArrayOps, xf: Any) -> int:
@@ -57,9 +69,20 @@ def _fast_two_sum(a: Any, b: Any) -> Word:
 
 
 def _split(ops: Any, a: Any, factor: float) -> Word:
+    """Veltkamp's split of ``a`` into halves whose products are exact. A value too large
+    for ``a * factor`` is split scaled down by ``factor**2`` (a power of two, nearly)."""
+    scale = 2.0 ** (2 * (round(factor).bit_length() - 1))
+    large = ops.absolute(a) > 2.0**-2 * _largest(factor) / scale
+    a = ops.where(large, a / scale, a)
     (g,) = ops.separate((a * factor,))
     hi = g - (g - a)
-    return hi, a - hi
+    lo = a - hi
+    return ops.where(large, hi * scale, hi), ops.where(large, lo * scale, lo)
+
+
+def _largest(factor: float) -> float:
+    """The largest finite value of the compute float whose splitting constant is ``factor``."""
+    return float.fromhex("0x1.fffffep127") if factor < 2.0**20 else 1.7976931348623157e308
 
 
 def _mul(ops: Any, a: Word, b: Word, factor: float) -> Word:
@@ -139,11 +162,13 @@ def _compose(ops: ArrayOps, plan: FarPlan, tables: _Tables, k: Any) -> tuple[Wor
     return start, _mul(ops, length_h, power, factor)
 
 
-def _step_word(ops: ArrayOps, x: Any, xf: Any, bits: int) -> Word:
-    """The step as an exact double word (an integer split in two halves first)."""
+def _step_word(ops: ArrayOps, plan: FarPlan, x: Any, xf: Any) -> Word:
+    """The step (times the plan's scale) as an exact double word (an integer split in two
+    halves first; integer steps are never scaled)."""
     if not ops.is_integer(x):
-        return xf, xf * 0.0
-    half = 2 ** (16 if bits == 24 else 32)
+        scaled = xf * plan.scale
+        return scaled, scaled * 0.0
+    half = 2 ** (16 if plan.bits == 24 else 32)
     high, low = ops.divmod(x, half)
     return _two_sum(ops.to_float(high) * float(half), ops.to_float(low))
 
@@ -157,7 +182,7 @@ def _estimate(ops: ArrayOps, plan: FarPlan, xf: Any, step: Word) -> Any:
         return ops.where(y < 2.0 ** (plan.bits + 4), ops.log1p(ops.minimum(y, 2.0**60)), large)
     z = xf * plan.inverse_end
     gap = _add((plan.end[0] + xf * 0.0, plan.end[1] + xf * 0.0), _neg(step))
-    far = ops.log(ops.maximum((gap[0] + gap[1]) * plan.inverse_end, tiny))
+    far = ops.log(ops.maximum(gap[0] + gap[1], tiny)) - plan.log_end
     return ops.where(z < 0.5, ops.log1p(-ops.minimum(z, 0.5)), far)
 
 
@@ -168,7 +193,7 @@ def far_locate(
     elements within the plan's tolerance of a restart (to be settled exactly)."""
     xf = ops.to_float(x)
     tables = _Tables(schedule, ops, plan, x, "int" if ops.is_integer(x) else "float")
-    step = _step_word(ops, x, xf, plan.bits)
+    step = _step_word(ops, plan, x, xf)
     last = float(plan.last)
     k = ops.floor(ops.minimum(ops.maximum(_estimate(ops, plan, xf, step) / plan.log_t, 0.0), last))
     if plan.rounds == 2:
@@ -190,7 +215,7 @@ def far_locate(
     )
     left = ops.minimum(ops.maximum(left, 0.0), 1.0)
     cycle = k + ops.where(after, 1.0, 0.0) - ops.where(before, 1.0, 0.0)
-    margin = plan.tolerance * start[0]
+    margin = plan.tolerance * start[0] + plan.floor
     near = (ops.absolute(done[0]) <= margin) | (ops.absolute(ahead[0]) <= margin)
     slack = 1.0 - 2.0**-30
     near = near | (before & (-done[0] >= previous * slack))

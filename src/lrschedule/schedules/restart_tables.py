@@ -55,10 +55,13 @@ class FarPlan:
     t_minus_1: float
     rate: float  #: ``(t - 1) / first``, capped below the float range.
     log_rate: float  #: ``log(|t - 1| / first)``.
-    end: tuple[float, float]  #: ``first / (1 - t)`` as (hi, lo); (inf, 0) for t > 1.
-    inverse_end: float
+    end: tuple[float, float]  #: ``E = first / (1 - t)`` times the scale, as (hi, lo).
+    log_end: float  #: ``log(E * scale)``.
+    inverse_end: float  #: ``1 / E``.
     split: float  #: Veltkamp's splitting constant, ``2**ceil(bits / 2) + 1``.
-    tolerance: float  #: A relative error of ``S_k`` that the arithmetic stays below.
+    scale: float  #: A power of two applied to steps and starts: ``S_{K+1}`` stays finite.
+    tolerance: float  #: A relative error of ``S_k`` that the arithmetic stays below...
+    floor: float  #: ... or this absolute one, where its low word is subnormal.
 
 
 def _round(numerator: int, denominator: int, bits: int) -> float:
@@ -105,16 +108,13 @@ def last_step(cycles: GeometricCycles, integer: bool, top: int | float) -> int |
     end = cycles.end_ceil if integer else cycles.end_float
     if end is None or top < end:
         return top
-    return end - 1 if integer else math.nextafter(end, 0.0)  # type: ignore[operator]
+    return end - 1 if integer else math.nextafter(end, 0.0)
 
 
-def far_plan(cycles: GeometricCycles, integer: bool, top: int | float, bits: int) -> FarPlan:
-    """The :class:`FarPlan` for steps up to ``top`` (integer or float), in ``bits`` precision."""
-    key = (integer, top, bits)
-    plan = cycles.plans.get(key)
-    if plan is None:
-        plan = cycles.plans[key] = _build(cycles, integer, top, bits)
-    return plan  # type: ignore[no-any-return]
+def far_plan(cycles: GeometricCycles, key: tuple[bool, int | float, int]) -> FarPlan:
+    """The :class:`FarPlan` for ``key = (integer, top, bits)``: integer or float steps up to
+    ``top``, located in ``bits`` precision (``GeometricCycles.cover`` caches it)."""
+    return _build(cycles, *key)
 
 
 def _build(cycles: GeometricCycles, integer: bool, top: int | float, bits: int) -> FarPlan:
@@ -135,12 +135,17 @@ def _build(cycles: GeometricCycles, integer: bool, top: int | float, bits: int) 
         m, _, e = cycles.power(k)
         return (m << e, 1) if e >= 0 else (m, 1 << -e)
 
+    # Steps and starts are scaled by 2**-shift, so that S_{K+1} (past the float range when
+    # K is the cycle of the largest float) and the sums near it stay 8 times below it.
+    x_num, x_den = value(last + 1)
+    magnitude = (a * (x_num - x_den) * d).bit_length() - abs(b * x_den * (c - d)).bit_length()
+    shift = max(0, magnitude + 5 - (1024 if bits == 53 else 128))
     high_steps: list[float] = []
     high: tuple[list[float], list[float], list[float], list[float]] = ([], [], [], [])
     for h in range(last // block + 1):
         x_num, x_den = value(h * block)
-        start = _pair(a * (x_num - x_den) * d, b * x_den * (c - d), bits)
-        length = _pair(a * x_num, b * x_den, bits)
+        start = _pair(a * (x_num - x_den) * d, (b * x_den * (c - d)) << shift, bits)
+        length = _pair(a * x_num, (b * x_den) << shift, bits)
         high_steps.append(float(h * block))
         for column, entry in zip(high, (*start, *length), strict=True):
             column.append(entry)
@@ -155,10 +160,10 @@ def _build(cycles: GeometricCycles, integer: bool, top: int | float, bits: int) 
     estimate_error = (4.0 / abs(log_t) + 8.0 * last) * 2.0**-bits
     largest = sys.float_info.max if bits == 53 else _FLOAT32_MAX
     rate = _round((c - d) * b, d * a, bits)
-    end = (math.inf, 0.0)
-    inverse_end = 0.0
+    end, log_end, inverse_end = (math.inf, 0.0), math.inf, 0.0
     if cycles.finite:
-        end = _pair(a * d, b * (d - c), bits)
+        end = _pair(a * d, (b * (d - c)) << shift, bits)
+        log_end = math.log(a * d) - math.log((b * (d - c)) << shift)
         inverse_end = _round(b * (d - c), a * d, bits)
     half = -(-bits // 2)
     return FarPlan(
@@ -179,7 +184,10 @@ def _build(cycles: GeometricCycles, integer: bool, top: int | float, bits: int) 
         rate=min(abs(rate), largest / 4) * (1.0 if rate > 0 else -1.0),
         log_rate=math.log(abs(c - d) * b) - math.log(d * a),
         end=end,
+        log_end=log_end,
         inverse_end=inverse_end,
         split=2.0**half + 1.0,
-        tolerance=2.0 ** (14 - 2 * bits),
+        scale=2.0**-shift,
+        tolerance=2.0 ** (10 - 2 * bits),
+        floor=2.0 ** (-1050 if bits == 53 else -135),
     )

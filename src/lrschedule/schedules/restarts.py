@@ -20,8 +20,13 @@ from lrschedule.core.sums import geometric, half_cosine_sum
 from lrschedule.core.validation import Real, as_exact
 from lrschedule.schedules.arguments import rate, real, schedule_name, steps
 from lrschedule.schedules.base import Schedule
-from lrschedule.schedules.restart_arrays import compute_bits, far_locate, settle_exactly
-from lrschedule.schedules.restart_tables import far_plan, last_step
+from lrschedule.schedules.restart_arrays import (
+    compute_bits,
+    far_locate,
+    quietly,
+    settle_exactly,
+)
+from lrschedule.schedules.restart_tables import FarPlan, far_plan, last_step
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -36,6 +41,10 @@ __all__ = ["CosineDecayRestarts"]
 
 _sin = math.sin
 _FLOAT_MAX = sys.float_info.max
+_FLOAT32_MAX = float.fromhex("0x1.fffffep127")
+#: The cycles whose start can be a float step (``S_k`` has more than 53 bits past these,
+#: when ``t_mul`` is near enough 1 to need more than the table): kept in float32 arithmetic.
+_EXACT_ROWS = 64
 
 
 class CosineDecayRestarts(Schedule):
@@ -136,7 +145,7 @@ class CosineDecayRestarts(Schedule):
             return self._value(cycle, left)
         return evaluate(self, step)
 
-    def _value(self, cycle: int, left: float) -> float:
+    def _value(self, cycle: int | float, left: float) -> float:
         angle = left * HALF_PI
         if left >= 0.5:
             wave = 0.5 + 0.5 * _sin((angle - QUARTER_PI) * 2.0)
@@ -208,17 +217,22 @@ class CosineDecayRestarts(Schedule):
         """
         integer = ops.is_integer(x)
         highest = ops.upper_bound(x)
-        cycles.cover(highest)
-        rows, covered_int, covered_float = cycles.snapshot()
+        rows, covered_int, covered_float = cycles.cover(highest)
         covered: int | float = covered_int if integer else covered_float
         if last_step(cycles, integer, highest) < covered:
             return self._table_locate(x, ops, cycles, rows, whole=True)
-        top = ops.int_max(x) if integer else _FLOAT_MAX
-        plan = far_plan(
-            cycles, integer, highest if top is None else top, compute_bits(ops, ops.to_float(x))
-        )
-        cycle, left, near = far_locate(self, ops, x, cycles, plan)
+        bits = compute_bits(ops, ops.to_float(x))
+        top = ops.int_max(x) if integer else _FLOAT_MAX if bits == 53 else _FLOAT32_MAX
+        key = (integer, highest if top is None else top, bits)
+        cycles.cover(highest, key, far_plan)
+        plan: FarPlan = cycles.plans[key]  # type: ignore[assignment]
+        with quietly(ops):  # lanes the table answers may overflow: no NumPy warning
+            cycle, left, near = far_locate(self, ops, x, cycles, plan)
         table_cycle, table_left, past_end = self._table_locate(x, ops, cycles, rows, whole=False)
+        if bits == 24 and not integer and rows > _EXACT_ROWS:
+            # float32 arithmetic holds a float step's table ends to float32 only: past the
+            # cycles whose start can be a float, the double words are the more accurate.
+            covered = cycles.start_float[_EXACT_ROWS]
         inside = ops.below(x, covered)
         cycle = ops.where(inside, table_cycle, cycle)
         left = ops.where(inside, table_left, left)
