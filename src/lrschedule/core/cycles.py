@@ -21,13 +21,12 @@ computed exactly. Steps in the table are located by bisection.
 **Later cycles** are located from ``S_k <= s``, which is ``t**k <= R`` for ``t > 1`` and
 ``t**k >= R`` for ``t < 1``, with ``R = 1 + s * (t - 1) / first`` an exact fraction. A
 float estimate ``log(R) / log(t)`` of ``k`` is corrected by Newton steps
-``k += log(R / t**k) / log(t)`` until ``S_k <= s < S_{k+1}`` holds exactly. ``t**k`` is
-bracketed by integers ``lo * 2**e <= t**k <= hi * 2**e`` from a ladder of the powers
-``t**(2**i)``, rounded down for ``lo`` and up for ``hi`` (``O(log k)`` multiplications of
-numbers of about 230 bits, plus the bits of ``1 / |t - 1|``); a comparison the bracket
-leaves open is repeated with twice the bits, which ends, as ``t**k`` is a fraction whose
-denominator grows with ``k`` while ``R``'s does not. So every step is located exactly, in
-time logarithmic in its cycle, with no limit on the number of cycles.
+``k += log(R / t**k) / log(t)`` (bisection after a few) until ``S_k <= s < S_{k+1}`` holds
+exactly, against brackets of ``t**k`` from :mod:`lrschedule.core.powers` (``O(log k)``
+multiplications of numbers of about 200 bits, plus the bits of ``1 / |t - 1|``); a
+comparison a bracket leaves open is repeated with twice the bits, which ends, as ``t**k``
+is a fraction whose denominator grows with ``k`` while ``R``'s does not. So every step is
+located exactly, in time logarithmic in its cycle, with no limit on the number of cycles.
 """
 
 from __future__ import annotations
