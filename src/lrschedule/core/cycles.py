@@ -209,6 +209,16 @@ class GeometricCycles:
         """``S_{k+1} - step`` for a tabulated cycle ``k``, without cancellation."""
         return (self.end_floor[k] - step) + self.end_fraction[k]
 
+    def table_left(self, k: int, step: int | float) -> float | None:
+        """``remaining(k, step) / length[k]``; None where a float overflows (a cycle of
+        ``first * t**k`` steps, or ending, past the float range)."""
+        length = self.length[k]
+        try:
+            left = self.remaining(k, step) / length
+        except OverflowError:
+            return None
+        return left if length < math.inf and math.isfinite(left) else None
+
     # ------------------------------------------------------------------ far cycles
     def ratio(self, step: int | float) -> tuple[int, int]:
         """``R = 1 + step * (t - 1) / first`` as ``(numerator, denominator > 0)``."""
@@ -304,7 +314,10 @@ class GeometricCycles:
         if k < 0:
             return -1, 0.0
         if x is None:
-            return k, self.remaining(k, step) / self.length[k]
+            left = self.table_left(k, step)
+            if left is not None:
+                return k, left
+            x, ratio = self.power(k), self.ratio(step)  # past the float range: exactly
         # (t**(k+1) - R) / ((t - 1) * t**k), from the lower ends of the brackets.
         m, e = x[0], x[2]
         m1, _, e1 = self._times_t(x, k)
@@ -349,11 +362,12 @@ class GeometricCycles:
         bottom = (denominator << shift) * self._b * (self._c - self._d)
         return _to_float(top, bottom)
 
-    def length_at(self, k: int) -> float:
-        """``L_k = first * t**k`` as a float."""
-        if k < len(self.length):
-            return self.length[k]
+    def length_at(self, k: int, shift: int = 0) -> float:
+        """``L_k = first * t**k`` as a float, times ``2**-shift``."""
+        if k < len(self.length) and self.length[k] < math.inf:
+            return math.ldexp(self.length[k], -shift)
         m, _, e = self.power(k)
+        e -= shift
         if e >= 0:
             return _to_float((self._a * m) << e, self._b)
         return _to_float(self._a * m, self._b << -e)

@@ -27,6 +27,7 @@ from lrschedule.schedules.base import Schedule
 from lrschedule.schedules.restart_arrays import (
     compute_bits,
     locate_past_table,
+    quietly,
     settle_exactly,
 )
 from lrschedule.schedules.restart_tables import FarPlan, far_plan, last_step
@@ -146,13 +147,15 @@ class CosineDecayRestarts(Schedule):
                     first = self._first
                     cycle, into = divmod(step, first)
                     left = (first - into) / first
-                elif step < cycles.covered_int:
-                    cycle = bisect_right(cycles.start_ceil, step) - 1
-                    left = cycles.remaining(cycle, step) / cycles.length[cycle]
                 else:
-                    cycle, left = cycles.position(step)
-                    if cycle < 0:
-                        return self._lr0 * self._alpha
+                    if step < cycles.covered_int:
+                        cycle = bisect_right(cycles.start_ceil, step) - 1
+                        table_left = cycles.table_left(cycle, step)
+                    if step >= cycles.covered_int or table_left is None:
+                        cycle, table_left = cycles.position(step)
+                        if cycle < 0:
+                            return self._lr0 * self._alpha
+                    left = table_left
             except OverflowError:
                 raise ValueError(
                     f"Argument `step` is too large for {type(self).__name__}: its position in "
@@ -243,12 +246,15 @@ class CosineDecayRestarts(Schedule):
         cycles.cover(highest, key, far_plan)
         plan: FarPlan = cycles.plans[key]  # type: ignore[assignment]
         cycle, left, near = locate_past_table(self, ops, x, cycles, plan, key)
-        table_cycle, table_left, past_end = self._table_locate(x, ops, cycles, rows, whole=False)
+        with quietly(ops):  # lanes past the table may overflow there: no NumPy warning
+            table_cycle, table_left, past_end = self._table_locate(
+                x, ops, cycles, rows, whole=False
+            )
         if bits == 24 and not integer and rows > _EXACT_ROWS:
             # float32 arithmetic holds a float step's table ends to float32 only: past the
             # cycles whose start can be a float, the double words are the more accurate.
             covered = cycles.start_float[_EXACT_ROWS]
-        inside = ops.below(x, covered)
+        inside = x < covered  # within the dtype: the table does not reach its largest step
         cycle = ops.where(inside, table_cycle, cycle)
         left = ops.where(inside, table_left, left)
         if ops.name == "numpy":  # host data: the elements near a restart, exactly
@@ -263,12 +269,13 @@ class CosineDecayRestarts(Schedule):
         integer = ops.is_integer(x)
         limit: int | float | None = cycles.end_ceil if integer else cycles.end_float
         top = ops.int_max(x) if integer else None
+        largest = _FLOAT_MAX if compute_bits(ops, ops.to_float(x)) == 53 else _FLOAT32_MAX
         if top is not None:
             count = min(count, bisect_right(cycles.start_ceil, top))  # cycles the dtype reaches
         else:
             # Cycles that start past the float range exist only when another caller's wider
-            # integer dtype tabulated them: a float step never reaches them.
-            count = min(count, bisect_right(cycles.start_float, _FLOAT_MAX))
+            # dtype tabulated them: a float step never reaches them.
+            count = min(count, bisect_right(cycles.start_float, largest))
         starts = (cycles.start_ceil if integer else cycles.start_float)[:count]
         end_floor = cycles.end_floor[:count]
         end_fraction = cycles.end_fraction[:count]
@@ -286,14 +293,30 @@ class CosineDecayRestarts(Schedule):
         starts_table = self._table(ops, f"starts-{kind}", starts, x, integer=integer)
         index = ops.searchsorted(starts_table, x, right=True) - 1
         index = ops.minimum(index, count - 1)
-        ends = ops.take(self._table(ops, f"ends-{kind}", end_floor, x, integer=integer), index)
+        ends_values: list[int] | list[float] = end_floor
+        lengths_values, lengths_name, scaled = cycles.length[:count], "lengths", x
+        shift = 0 if integer else self._shift(largest, end_floor[-1])
+        if shift:
+            # The last cycles a float step reaches end (and may last) past the float range:
+            # their ends, fractions and lengths are held times 2**-shift, and so is a step
+            # in them (rows well inside the range are kept as they are).
+            cut = bisect_right(end_floor, int(largest) >> 4)
+            factors = [1.0] * cut + [2.0**-shift] * (count - cut)
+            ends_values = end_floor[:cut] + [end / (1 << shift) for end in end_floor[cut:]]
+            end_fraction = end_fraction[:cut] + [math.ldexp(f, -shift) for f in end_fraction[cut:]]
+            lengths_values = lengths_values[:cut] + [
+                cycles.length_at(k, shift) for k in range(cut, count)
+            ]
+            kind = lengths_name = f"{kind}-{shift}"
+            scaled = x * ops.take(
+                self._table(ops, f"scales-{kind}", factors, x, integer=False), index
+            )
+        ends = ops.take(self._table(ops, f"ends-{kind}", ends_values, x, integer=integer), index)
         fractions = ops.take(
             self._table(ops, f"fractions-{kind}", end_fraction, x, integer=False), index
         )
-        remaining = ops.to_float(ends - x) + fractions
-        lengths = ops.take(
-            self._table(ops, "lengths", cycles.length[:count], x, integer=False), index
-        )
+        remaining = ops.to_float(ends - scaled) + fractions
+        lengths = ops.take(self._table(ops, lengths_name, lengths_values, x, integer=False), index)
         left = remaining / lengths
         past_end = None if limit is None else x >= limit
         if cycles.finite and whole:
@@ -302,6 +325,12 @@ class CosineDecayRestarts(Schedule):
             past_end = beyond if past_end is None else past_end | beyond
             left = ops.maximum(left, 0.0)
         return ops.to_float(index), left, past_end
+
+    @staticmethod
+    def _shift(largest: float, last_end: int) -> int:
+        """The power of two that keeps the table's last end within the compute float
+        (``largest`` its largest value): 0 when it is well inside it already."""
+        return max(0, (last_end + 1).bit_length() + 3 - math.frexp(largest)[1])
 
     def area(self, steps: int, area_of: AreaOf) -> float | None:
         """Each cycle's cosines in closed form; for equal cycles of whole steps, one wave
