@@ -1,0 +1,190 @@
+"""A schedule run on a stretched clock: the inner step of :class:`~lrschedule.TrainLonger`
+and :class:`~lrschedule.RescaleTime`.
+
+The edited schedule at step ``t`` is the inner schedule at the *inner step*
+
+.. math::
+
+    u(t) = \\begin{cases} t & t < c \\\\ c + (t - c) \\cdot p / q & t \\ge c \\end{cases}
+
+with whole numbers ``c >= 0`` and ``p, q > 0`` (``p / q`` in lowest terms). ``u`` is a
+rational number; what the inner schedule is given for it:
+
+* **A whole inner step** (``(t - c) * p`` a multiple of ``q``) is given as that whole
+  number, exactly: an integer step stays an integer step, and the value is the inner
+  schedule's own at that step, bit for bit, on every backend.
+* **A fractional inner step** is given as a float, the inner schedule's continuation
+  between whole steps (every library schedule is defined at fractional steps: a
+  staircase is ``floor``-ed, a decay is its formula). On Python numbers the float is
+  ``u`` correctly rounded (``Fraction`` arithmetic), and never rounded up to the next whole
+  number, so a staircase switches exactly where ``u`` crosses its boundary. On arrays
+  ``u`` is split exactly, ``u = W + f / q`` (``W`` whole, ``0 <= f < q``), by integer
+  division, and only ``W + f / q`` is rounded, in the compute float; when ``p * q`` does not
+  fit the step's integer dtype (int32 steps and a ratio of large numbers), the split is
+  done in the compute float instead.
+
+Breakpoints and pieces of the inner schedule are mapped back through ``u``: a new piece
+that starts at the inner step ``B`` starts, on the edited clock, at the first step with
+``u(t) > B - 1`` or at the first with ``u(t) >= B`` (both are listed: where between
+``B - 1`` and ``B`` the inner schedule switches depends on it, a staircase at ``B``, a
+Keras ``PiecewiseConstantDecay`` just past ``B - 1``).
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from fractions import Fraction
+
+from lrschedule.core.ranges import step_range
+from lrschedule.schedules.base import Schedule
+from lrschedule.schedules.children import child_at
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator
+    from typing import Any
+
+    from lrschedule.backends.contract import ArrayOps
+
+__all__ = ["Stretched"]
+
+_EXACT_FLOAT = 2**53  # whole numbers up to here are exact float64 values
+
+
+class Stretched(Schedule):
+    """Base of the schedules evaluated on the stretched clock ``u(t)`` (module docstring).
+
+    A subclass sets ``_inner`` (the schedule on the stretched clock), ``_kernel``, ``_c``,
+    ``_p`` and ``_q`` in its ``_setup``.
+    """
+
+    __slots__ = ("_c", "_inner", "_kernel", "_p", "_q")
+
+    _c: int
+    _p: int
+    _q: int
+    _inner: Any
+    _kernel: bool
+
+    # ------------------------------------------------------------------ values
+    def _at_int(self, step: int) -> Any:
+        """The value at a Python ``int`` step ``>= 0``, with the inner step in ``Fraction``s."""
+        c = self._c
+        if step < c:
+            return self._inner(step)
+        whole, part = divmod((step - c) * self._p, self._q)
+        whole += c
+        if not part:
+            return self._inner(whole)
+        if whole >= _EXACT_FLOAT:  # no float between whole and whole + 1: keep the stair
+            return self._inner(whole)
+        inner = float(Fraction(whole * self._q + part, self._q))
+        if inner >= whole + 1:  # rounded up across a whole number: take the float below
+            inner = math.nextafter(float(whole + 1), 0.0)
+        return self._inner(inner)
+
+    def _compute(self, x: Any, ops: ArrayOps) -> Any:
+        c, p, q = self._c, self._p, self._q
+        inner, kernel = self._inner, self._kernel
+        if p == q:  # the same clock
+            return child_at(inner, kernel, x, ops)
+        before = ops.minimum(x, c)
+        clock = ops.shifted(x, c)
+        if not ops.is_integer(x):
+            return child_at(inner, kernel, before + ops.to_float(clock) * p / q, ops)
+        top = ops.int_max(x)
+        if top is not None and p * q > top:  # the split would overflow: in floating point
+            laps, rest = ops.divmod(clock, q)
+            moved = ops.to_float(laps) * p + ops.to_float(rest) * p / q
+            return child_at(inner, kernel, ops.to_float(before) + moved, ops)
+        laps, rest = ops.divmod(clock, q)
+        carry, part = ops.divmod(rest * p, q)
+        whole = before + laps * p + carry
+        exact = child_at(inner, kernel, whole, ops)
+        if q == 1:
+            return exact
+        between = child_at(inner, kernel, ops.to_float(whole) + ops.to_float(part) / q, ops)
+        return ops.where(part == 0, exact, between)
+
+    # ------------------------------------------------------------------ the clock
+    def inner_step(self, step: int) -> Fraction:
+        """``u(step)``, exactly."""
+        if step < self._c:
+            return Fraction(step)
+        return self._c + Fraction((step - self._c) * self._p, self._q)
+
+    def _first_above(self, bound: int) -> int:
+        """The first step ``t`` with ``u(t) > bound`` (``bound >= -1``)."""
+        c = self._c
+        if bound < c:
+            return bound + 1
+        return c + ((bound - c) * self._q) // self._p + 1
+
+    def _first_reaching(self, bound: int) -> int:
+        """The first step ``t`` with ``u(t) >= bound``."""
+        c = self._c
+        if bound <= c:
+            return bound
+        return c - ((c - bound) * self._q) // self._p  # c + ceil((bound - c) * q / p)
+
+    def _mapped(self, starts: Iterable[int], start: int, stop: int) -> Iterator[int]:
+        """Inner steps where a piece starts, as the steps of ``[start, stop)`` where it may."""
+        last = None
+        for bound in starts:
+            for step in (self._first_above(bound - 1), self._first_reaching(bound)):
+                if step >= stop:
+                    return
+                if step >= start and step != last:
+                    yield step
+                    last = step
+
+    def _inner_range(self, start: int, stop: int) -> tuple[int, int]:
+        """Inner steps whose pieces may start on ``[start, stop)``."""
+        low = max(math.floor(self.inner_step(start)), 0)
+        return low, math.ceil(self.inner_step(max(stop - 1, 0))) + 2
+
+    def breakpoints(self, start: int, stop: int) -> Iterator[int]:
+        """``c`` (where the clock changes speed) and the inner breakpoints, mapped."""
+        start, stop = step_range(start, stop)
+        method = getattr(self._inner, "breakpoints", None)
+        streams: list[Iterable[int]] = []
+        c = self._c
+        if start <= c < stop and self._p != self._q:
+            streams.append((c,))
+        if method is not None and start < stop:
+            low, high = self._inner_range(start, stop)
+            streams.append(self._mapped(method(max(low, 1), high), start, stop))
+        last = None
+        for step in heapq.merge(*streams):
+            if step != last:
+                yield step
+                last = step
+
+    def _pieces_where(self, answer: str, start: int, stop: int) -> Iterator[tuple[int, int]] | None:
+        """The inner schedule's runs (its ``answer``), mapped, cut also at the breakpoints."""
+        method = getattr(self._inner, answer, None)
+        if start >= stop:
+            return iter(((start, stop),))
+        low, high = self._inner_range(start, stop)
+        runs = None if method is None else method(low, high)
+        if runs is None:
+            return None
+        starts = (first for first, _ in runs)
+        cuts = heapq.merge(self.breakpoints(start + 1, stop), self._mapped(starts, start + 1, stop))
+        return _between(start, stop, cuts)
+
+    def _clocks(self) -> tuple[tuple[Any, int, int | None], ...]:
+        return ()
+
+
+def _between(start: int, stop: int, cuts: Iterable[int]) -> Iterator[tuple[int, int]]:
+    """The pieces of ``[start, stop)`` between increasing ``cuts``."""
+    low = start
+    for step in cuts:
+        if step >= stop:
+            break
+        if step > low:
+            yield low, step
+            low = step
+    yield low, stop
