@@ -79,7 +79,7 @@ COOL_CASES = [
 @pytest.mark.parametrize(("original", "k", "d", "end", "shape"), COOL_CASES)
 def test_cool_down_is_the_written_formula(original: Any, k: int, d: int, end: float, shape: str):
     schedule = CoolDown(original, start_step=k, decay_steps=d, end_learning_rate=end, shape=shape)
-    steps = range(0, k + d + 20)
+    steps = range(k + d + 20)
     for t in steps:
         assert schedule(t) == pytest.approx(
             cool_reference(original, k, d, end, shape, t), rel=1e-12, abs=1e-16
@@ -97,7 +97,12 @@ def test_cool_down_breakpoints_and_pieces() -> None:
     schedule = CoolDown(StepDecay(0.1, 30, 0.5), start_step=100, decay_steps=50)
     assert list(schedule.breakpoints(1, 1000)) == [30, 60, 90, 100, 150]
     assert list(schedule.monotone_pieces(0, 200)) == [
-        (0, 30), (30, 60), (60, 90), (90, 100), (100, 150), (150, 200)
+        (0, 30),
+        (30, 60),
+        (60, 90),
+        (90, 100),
+        (100, 150),
+        (150, 200),
     ]
 
 
@@ -189,6 +194,8 @@ EDITS = [
     TrainLonger(BASE, 300, 1000, 1700),
     TrainLonger(StepDecay(0.1, 30, 0.5), 45, 200, 301),
     RescaleTime(StepDecay(0.1, 30, 0.5), 1.5),
+    # p / q = 998766 / 1998765 = 110974 / 222085, p * q past int32: JAX int32 steps split in floats.
+    TrainLonger(CosineDecay(0.1, 10**6), 1234, 10**6, 1_999_999),
 ]
 STEPS = [0, 1, 99, 100, 299, 300, 301, 399, 400, 401, 599, 699, 700, 701, 1000, 1699, 1700, 2500]
 
@@ -247,27 +254,54 @@ def test_round_trips(schedule: Any, tmp_path: Any) -> None:
 @pytest.mark.parametrize(
     ("build", "error", "message"),
     [
-        (lambda: CoolDown(BASE, -1, 10), ValueError,
-         "Argument `start_step` must be a whole number >= 0. Received: start_step=-1"),
-        (lambda: CoolDown(BASE, 10, 0), ValueError,
-         "Argument `decay_steps` must be a whole number > 0. Received: decay_steps=0"),
-        (lambda: CoolDown(BASE, 10, 2.5), ValueError,
-         "Argument `decay_steps` must be a whole number > 0. Received: decay_steps=2.5"),
+        (
+            lambda: CoolDown(BASE, -1, 10),
+            ValueError,
+            "Argument `start_step` must be a whole number >= 0. Received: start_step=-1",
+        ),
+        (
+            lambda: CoolDown(BASE, 10, 0),
+            ValueError,
+            "Argument `decay_steps` must be a whole number > 0. Received: decay_steps=0",
+        ),
+        (
+            lambda: CoolDown(BASE, 10, 2.5),
+            ValueError,
+            "Argument `decay_steps` must be a whole number > 0. Received: decay_steps=2.5",
+        ),
         (lambda: CoolDown(BASE, 10, 5, shape="step"), ValueError, "Argument `shape`"),
-        (lambda: CoolDown(BASE, 10, 5, 0.0, "exponential"), ValueError,
-         "Argument `end_learning_rate` must be > 0 for shape='exponential'. "
-         "Received: end_learning_rate=0.0"),
-        (lambda: CoolDown(Constant(0.0), 10, 5, 0.1, "exponential"), ValueError,
-         "needs a schedule whose value at `start_step` is > 0"),
+        (
+            lambda: CoolDown(BASE, 10, 5, 0.0, "exponential"),
+            ValueError,
+            "Argument `end_learning_rate` must be > 0 for shape='exponential'. "
+            "Received: end_learning_rate=0.0",
+        ),
+        (
+            lambda: CoolDown(Constant(0.0), 10, 5, 0.1, "exponential"),
+            ValueError,
+            "needs a schedule whose value at `start_step` is > 0",
+        ),
         (lambda: CoolDown(lambda t: 0.1, 10, 5), TypeError, "Argument `schedule`"),
-        (lambda: TrainLonger(BASE, 100, 100, 200), ValueError,
-         "Argument `total_steps` must be > current_step=100. Received: total_steps=100"),
-        (lambda: TrainLonger(BASE, 100, 200, 50), ValueError,
-         "Argument `new_total_steps` must be > current_step=100. Received: new_total_steps=50"),
-        (lambda: TrainLonger(BASE, 10, 0, 50), ValueError,
-         "Argument `total_steps` must be a whole number > 0. Received: total_steps=0"),
-        (lambda: RescaleTime(BASE, 0), ValueError,
-         "Argument `ratio` must be > 0. Received: ratio=0"),
+        (
+            lambda: TrainLonger(BASE, 100, 100, 200),
+            ValueError,
+            "Argument `total_steps` must be > current_step=100. Received: total_steps=100",
+        ),
+        (
+            lambda: TrainLonger(BASE, 100, 200, 50),
+            ValueError,
+            "Argument `new_total_steps` must be > current_step=100. Received: new_total_steps=50",
+        ),
+        (
+            lambda: TrainLonger(BASE, 10, 0, 50),
+            ValueError,
+            "Argument `total_steps` must be a whole number > 0. Received: total_steps=0",
+        ),
+        (
+            lambda: RescaleTime(BASE, 0),
+            ValueError,
+            "Argument `ratio` must be > 0. Received: ratio=0",
+        ),
         (lambda: RescaleTime(BASE, math.inf), ValueError, "Argument `ratio`"),
         (lambda: RescaleTime(BASE, "2"), TypeError, "Argument `ratio`"),
     ],
@@ -276,3 +310,77 @@ def test_errors(build: Any, error: type, message: str) -> None:
     with pytest.raises(error) as raised:
         build()
     assert message in str(raised.value)
+
+
+# ------------------------------------------------------------------ resumed runs
+RESUME = 40
+RUN = WarmupStableDecay(0.0, 0.1, 10, 80, 10, decay_shape="linear")
+RESUMED = [
+    CoolDown(RUN, RESUME, 20, 0.001, "cosine"),
+    TrainLonger(RUN, RESUME, 100, 160),
+    TrainLonger(CosineDecay(0.1, 100), RESUME, 100, 130),
+]
+
+
+@pytest.mark.parametrize("edited", RESUMED, ids=repr)
+def test_resumed_pytorch_run_has_no_jump(edited: Any) -> None:
+    torch = require("torch")
+    from lrschedule.torch import ScheduleLR
+
+    original = edited.schedule
+    model = torch.nn.Linear(2, 1)
+    optimizer = torch.optim.SGD(model.parameters(), lr=1.0)
+    scheduler = ScheduleLR(optimizer, original)
+    for _ in range(RESUME):
+        optimizer.step()
+        scheduler.step()
+    before = optimizer.param_groups[0]["lr"]
+    state = scheduler.state_dict()
+    fresh = torch.optim.SGD(model.parameters(), lr=1.0)
+    resumed = ScheduleLR(fresh, edited)
+    resumed.load_state_dict(state)
+    seen = [fresh.param_groups[0]["lr"]]
+    for _ in range(60):
+        fresh.step()
+        resumed.step()
+        seen.append(fresh.param_groups[0]["lr"])
+    assert seen[0] == before == original(RESUME)  # the rate at the resume step: unchanged
+    assert seen == [edited(RESUME + index) for index in range(61)]
+
+
+@pytest.mark.parametrize("edited", RESUMED[:2], ids=repr)
+def test_resumed_keras_run_has_no_jump(edited: Any) -> None:
+    keras = require("keras")
+    from lrschedule.keras import to_keras
+
+    original = edited.schedule
+    steps_per_epoch, epochs = 10, 4
+
+    def model_with(schedule: Any) -> Any:
+        model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+        model.compile(optimizer=keras.optimizers.SGD(learning_rate=to_keras(schedule)), loss="mse")
+        return model
+
+    class Record(keras.callbacks.Callback):
+        def __init__(self) -> None:
+            super().__init__()
+            self.rates: list[float] = []
+
+        def on_train_batch_begin(self, batch: int, logs: Any = None) -> None:
+            optimizer = self.model.optimizer
+            self.rates.append(float(optimizer.learning_rate))
+
+    data = np.ones((steps_per_epoch, 2), dtype="float32"), np.zeros((steps_per_epoch, 1))
+    first = model_with(original)
+    first.fit(*data, batch_size=1, epochs=epochs, verbose=0)
+    assert int(first.optimizer.iterations) == RESUME
+    second = model_with(edited)
+    second.optimizer.build(second.trainable_variables)
+    second.optimizer.iterations.assign(int(first.optimizer.iterations))
+    record = Record()
+    second.fit(
+        *data, batch_size=1, epochs=epochs + 3, initial_epoch=epochs, verbose=0, callbacks=[record]
+    )
+    expected = [np.float32(edited(RESUME + index)) for index in range(30)]
+    assert record.rates[0] == np.float32(original(RESUME))
+    assert record.rates == [float(value) for value in expected]

@@ -214,7 +214,7 @@ def _first_by_pieces(a: Any, b: Any, total: int) -> int | None:
         if high - low <= _SHORT:
             steps = list(range(low, high))
         else:
-            middle = [step for step in even_steps(high - low, _EDGE + 2) if _EDGE <= step]
+            middle = [step for step in even_steps(high - low, _EDGE + 2) if step >= _EDGE]
             inner = [low + step for step in middle if low + step < high - _EDGE]
             steps = [*range(low, low + _EDGE), *inner, *range(high - _EDGE, high)]
         flags = _differs(a, b, steps)
@@ -240,7 +240,7 @@ def _gap(a: Any, b: Any, step: int) -> float:
 
 
 def _largest_sampled(a: Any, b: Any, total: int) -> tuple[float, int]:
-    ends = []
+    ends: list[int] = []
     for low, high in islice(_pieces(a, b, total), _MAX_PIECES):
         ends.extend((low, high - 1))
     steps = sorted({*ends, *even_steps(total, 4097)})

@@ -96,9 +96,7 @@ examples:
   lrschedule describe "CosineDecay(0.1, 100000)" --steps 100000 \\
       --compare "CoolDown(CosineDecay(0.1, 100000), start_step=60000, decay_steps=10000)"
 """
-_COMPARE_HELP = (
-    "a second schedule (a SPEC as above) to compare with: {what}"
-)
+_COMPARE_HELP = "a second schedule (a SPEC as above) to compare with: {what}"
 
 
 # ---------------------------------------------------------------------------- the parser

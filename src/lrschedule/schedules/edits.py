@@ -234,15 +234,13 @@ class TrainLonger(Stretched):
         now, total, new = self.current_step, self.total_steps, self.new_total_steps
         require(total > now, "total_steps", total, f"> current_step={now!r}")
         require(new > now, "new_total_steps", new, f"> current_step={now!r}")
-        inner, self._c, self._p, self._q = self.schedule, 0, 1, 1
-        plateau = _longer_plateau(inner, now, new - total)
+        plateau = _longer_plateau(self.schedule, now, new - total)
         if plateau is not None:
-            inner = WarmupStableDecay(**{**inner._arguments(), "stable_steps": plateau})
-        elif new != total:
+            config = {**self.schedule._arguments(), "stable_steps": plateau}
+            self._set_clock(WarmupStableDecay(**config), 0, 1, 1)
+        else:
             ratio = Fraction(total - now, new - now)
-            self._c, self._p, self._q = now, ratio.numerator, ratio.denominator
-        self._inner = inner
-        self._kernel = has_kernel(inner)
+            self._set_clock(self.schedule, now, ratio.numerator, ratio.denominator)
 
     def __call__(self, step: Any) -> Any:
         if step.__class__ is int and step >= 0:
@@ -304,8 +302,7 @@ class RescaleTime(Stretched):
     def _setup(self) -> None:
         ratio = self.ratio
         exact = Fraction(ratio) if isinstance(ratio, int) else Fraction(repr(float(ratio)))
-        self._inner, self._kernel = self.schedule, has_kernel(self.schedule)
-        self._c, self._p, self._q = 0, exact.denominator, exact.numerator
+        self._set_clock(self.schedule, 0, exact.denominator, exact.numerator)
 
     def __call__(self, step: Any) -> Any:
         if step.__class__ is int and step >= 0:

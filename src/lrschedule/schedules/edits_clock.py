@@ -38,7 +38,7 @@ from fractions import Fraction
 
 from lrschedule.core.ranges import step_range
 from lrschedule.schedules.base import Schedule
-from lrschedule.schedules.children import child_at
+from lrschedule.schedules.children import child_at, has_kernel
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -55,17 +55,16 @@ _EXACT_FLOAT = 2**53  # whole numbers up to here are exact float64 values
 class Stretched(Schedule):
     """Base of the schedules evaluated on the stretched clock ``u(t)`` (module docstring).
 
-    A subclass sets ``_inner`` (the schedule on the stretched clock), ``_kernel``, ``_c``,
-    ``_p`` and ``_q`` in its ``_setup``.
+    A subclass calls :meth:`_set_clock` in its ``_setup``.
     """
 
     __slots__ = ("_c", "_inner", "_kernel", "_p", "_q")
 
-    _c: int
-    _p: int
-    _q: int
-    _inner: Any
-    _kernel: bool
+    def _set_clock(self, inner: Any, c: int, p: int, q: int) -> None:
+        """Run ``inner`` on the clock ``u(t)`` with these ``c``, ``p`` and ``q``."""
+        self._inner = inner
+        self._kernel = has_kernel(inner)
+        self._c, self._p, self._q = c, p, q
 
     # ------------------------------------------------------------------ values
     def _at_int(self, step: int) -> Any:
