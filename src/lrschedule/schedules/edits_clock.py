@@ -15,13 +15,13 @@ rational number; what the inner schedule is given for it:
   schedule's own at that step, bit for bit, on every backend.
 * **A fractional inner step** is given as a float, the inner schedule's continuation
   between whole steps (every library schedule is defined at fractional steps: a
-  staircase is ``floor``-ed, a decay is its formula). On Python numbers the float is
-  ``u`` correctly rounded (``Fraction`` arithmetic), and never rounded up to the next whole
-  number, so a staircase switches exactly where ``u`` crosses its boundary. On arrays
-  ``u`` is split exactly, ``u = W + f / q`` (``W`` whole, ``0 <= f < q``), by integer
-  division, and only ``W + f / q`` is rounded, in the compute float; when ``p * q`` does not
-  fit the step's integer dtype (int32 steps and a ratio of large numbers), the split is
-  done in the compute float instead.
+  staircase is ``floor``-ed, a decay is its formula). ``u`` is split exactly, ``u = W + f
+  / q`` (``W`` whole, ``0 < f < q``), by integer division (``Fraction``-exact on Python
+  ints), and only ``f / q`` and the sum ``W + f / q`` are rounded, in the compute float
+  (the Python ``int`` path and the array formula round the same way, bit for bit). The sum
+  stays below ``W + 1`` while ``W * q < 2**52`` (float64), so a staircase switches exactly
+  where ``u`` crosses its boundary. When ``p * q`` does not fit the step's integer dtype
+  (int32 steps and a ratio of large numbers), the split is done in the compute float.
 
 Breakpoints and pieces of the inner schedule are mapped back through ``u``: a new piece
 that starts at the inner step ``B`` starts, on the edited clock, at the first step with
@@ -49,8 +49,6 @@ if TYPE_CHECKING:
 
 __all__ = ["Stretched"]
 
-_EXACT_FLOAT = 2**53  # whole numbers up to here are exact float64 values
-
 
 class Stretched(Schedule):
     """Base of the schedules evaluated on the stretched clock ``u(t)`` (module docstring).
@@ -76,12 +74,8 @@ class Stretched(Schedule):
         whole += c
         if not part:
             return self._inner(whole)
-        if whole >= _EXACT_FLOAT:  # no float between whole and whole + 1: keep the stair
-            return self._inner(whole)
-        inner = float(Fraction(whole * self._q + part, self._q))
-        if inner >= whole + 1:  # rounded up across a whole number: take the float below
-            inner = math.nextafter(float(whole + 1), 0.0)
-        return self._inner(inner)
+        # The same two roundings as on arrays, W + f / q, so that both paths agree bit for bit.
+        return self._inner(float(whole) + part / self._q)
 
     def _compute(self, x: Any, ops: ArrayOps) -> Any:
         c, p, q = self._c, self._p, self._q
