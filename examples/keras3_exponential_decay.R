@@ -34,6 +34,7 @@ lr_schedule <- lrschedule$ExponentialDecay(
   decay_rate = 0.96,
   staircase = TRUE
 )
+cat(sprintf("schedule: %s\n", py_repr(lr_schedule)))
 
 # A numeric vector of steps to a numeric vector of learning rates.
 learning_rates <- function(steps) {

@@ -66,6 +66,12 @@ def test_r_runs_this_python(output: str) -> None:
     assert Path(python.group(1)) == Path(os.environ.get("RETICULATE_PYTHON", sys.executable))
 
 
+def test_r_doubles_work_for_integer_arguments(output: str) -> None:
+    # R's 100000 is a double: the schedule gets 100000.0, and computes as with 100000.
+    shown = "ExponentialDecay(initial_learning_rate=0.1, decay_steps=100000.0, decay_rate=0.96, staircase=True)"
+    assert f"schedule: {shown}" in output.splitlines()
+
+
 def test_a_vector_of_steps_gives_a_numeric_vector(output: str) -> None:
     assert "learning_rates(steps) is numeric of length 5" in output
 
