@@ -145,7 +145,7 @@ def keras_data_parallel(args: argparse.Namespace) -> None:
     model.compile(optimizer=keras.optimizers.SGD(learning_rate=to_keras(SCHEDULE)), loss="mse")
     used: dict[int, str] = {}
 
-    class Record(keras.callbacks.Callback):  # type: ignore[misc]
+    class Record(keras.callbacks.Callback):
         def on_train_batch_begin(self, batch: int, logs: Any = None) -> None:
             optimizer = self.model.optimizer
             step = int(keras.ops.convert_to_numpy(optimizer.iterations))

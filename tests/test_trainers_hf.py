@@ -39,7 +39,7 @@ class Regression(torch.nn.Module):
         return {"loss": torch.nn.functional.mse_loss(self.layer(x), labels)}
 
 
-class Points(torch.utils.data.Dataset):  # type: ignore[type-arg]
+class Points(torch.utils.data.Dataset):
     def __init__(self, size: int) -> None:
         generator = torch.Generator().manual_seed(0)
         self.x = torch.randn(size, 3, generator=generator)
@@ -53,7 +53,7 @@ class Points(torch.utils.data.Dataset):  # type: ignore[type-arg]
         return {"x": self.x[index], "labels": self.y[index]}
 
 
-class RecordLearningRate(transformers.TrainerCallback):  # type: ignore[misc]
+class RecordLearningRate(transformers.TrainerCallback):
     """``used[k]``: the learning rate in the optimizer as it takes update ``k``."""
 
     def __init__(self) -> None:

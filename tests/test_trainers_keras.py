@@ -49,7 +49,7 @@ def build() -> Any:
     return model
 
 
-class RecordLearningRate(keras.callbacks.Callback):  # type: ignore[misc]
+class RecordLearningRate(keras.callbacks.Callback):
     """``used[k]``: the learning rate the optimizer is about to use for update ``k``."""
 
     def __init__(self) -> None:
