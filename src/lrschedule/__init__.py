@@ -20,7 +20,7 @@ from lrschedule.schedules import *  # noqa: F403 - the schedules, listed once in
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from lrschedule.analysis import describe, sample
+    from lrschedule.analysis import compare, describe, sample
     from lrschedule.plotting import plot
     from lrschedule.serialization import deserialize, load, register, save, serialize
 
@@ -28,6 +28,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "__version__",
+    "compare",
     "describe",
     "deserialize",
     "load",
@@ -42,6 +43,7 @@ __all__ += schedules.__all__
 
 #: The public functions of the heavier parts, loaded on first use (PEP 562).
 _LAZY = {
+    "compare": "lrschedule.analysis",
     "describe": "lrschedule.analysis",
     "sample": "lrschedule.analysis",
     "plot": "lrschedule.plotting",

@@ -29,8 +29,6 @@ _IMAGE_SUFFIXES = (".png", ".svg", ".pdf")
 def _schedules(specs: Sequence[str] | None) -> list[LearningRateSchedule]:
     if not specs:
         return [default_schedule()]
-    import lrschedule.schedules.edits  # noqa: F401  (the edits' names, for the specs)
-
     schedules = []
     for spec in specs:
         try:
