@@ -86,6 +86,7 @@ def test_python_examples_run(page: Path, tmp_path: Path, monkeypatch: pytest.Mon
             output = io.StringIO()
             result = runner.run(test, out=output.write, clear_globs=False)
             assert result.failed == 0, f"{where}\n{output.getvalue()}"
+            namespace.update(test.globs)  # a DocTest runs in a copy of its globals
         else:
             exec(compile(code, where, "exec"), namespace)
 
