@@ -18,7 +18,6 @@ import contextlib
 import doctest
 import inspect
 import io
-import os
 import re
 import shlex
 import sys
@@ -114,9 +113,7 @@ def _console_commands(code: str) -> list[tuple[str, list[str]]]:
     return commands
 
 
-CONSOLE = [
-    (page, line, code) for page in PAGES for line, code in _blocks(page, "console")
-]
+CONSOLE = [(page, line, code) for page in PAGES for line, code in _blocks(page, "console")]
 
 
 @pytest.mark.parametrize(
@@ -199,5 +196,3 @@ def test_the_gallery_pictures_exist_for_every_page_that_shows_one() -> None:
     for page in PAGES:
         for picture in re.findall(r"\]\((?:\.\./)*gallery/([\w-]+\.png)\)", page.read_text()):
             assert (DOCS / "gallery" / picture).exists(), f"{page}: {picture}"
-
-

@@ -9,8 +9,9 @@ declared parameters in order, their annotations, and their ``default=`` values.
 
 The docstrings are Google style with Sphinx's roles in their prose (they read well in
 ``help()`` and in the source); for the site, ``:class:`~lrschedule.Warmup``` becomes the
-code span ``Warmup``, a ``.. math::`` block a code block of its formula, and an
-``Example:`` section an ``Examples:`` one, which griffe renders as code.
+code span ``Warmup``, a ``.. math::`` block a code block of its formula, a simple table a Markdown
+table, a ``text::`` literal block ``text:`` (its indented block is code in Markdown too),
+and an ``Example:`` section an ``Examples:`` one, which griffe renders as code.
 """
 
 from __future__ import annotations
@@ -128,9 +129,51 @@ def _math_blocks(text: str) -> str:
     return "\n".join(out)
 
 
+_BORDER = re.compile(r"^([ \t]*)(=+(?: +=+)+)[ \t]*$")
+_LITERAL = re.compile(r"(\S)::[ \t]*$", re.MULTILINE)
+
+
+def _cells(line: str, spans: list[tuple[int, int]]) -> str:
+    cells = []
+    for index, (start, end) in enumerate(spans):
+        stop = spans[index + 1][0] if index + 1 < len(spans) else len(line)
+        cells.append(line[start : max(end, stop)].strip())
+    return "| " + " | ".join(cells) + " |"
+
+
+def _simple_tables(text: str) -> str:
+    """Each reStructuredText simple table (``=== ===`` borders) as a Markdown table."""
+    lines = text.split("\n")
+    out: list[str] = []
+    index = 0
+    while index < len(lines):
+        match = _BORDER.fullmatch(lines[index])
+        borders = [
+            row
+            for row in range(index, len(lines))
+            if _BORDER.fullmatch(lines[row]) and lines[row].strip() == lines[index].strip()
+        ]
+        if match is None or len(borders) < 3:
+            out.append(lines[index])
+            index += 1
+            continue
+        indent = match.group(1)
+        spans = [
+            (len(indent) + run.start(), len(indent) + run.end())
+            for run in re.finditer(r"=+", match.group(2))
+        ]
+        header, end = borders[1], borders[2]
+        out.append(indent + _cells(lines[index + 1], spans))
+        out.append(indent + "| " + " | ".join("---" for _ in spans) + " |")
+        out.extend(indent + _cells(line, spans) for line in lines[header + 1 : end] if line.strip())
+        index = end + 1
+    return "\n".join(out)
+
+
 def markdown(text: str) -> str:
     """A docstring's text with Sphinx's roles and directives made Markdown."""
-    text = _math_blocks(_ROLE.sub(_role, text))
+    text = _simple_tables(_math_blocks(_ROLE.sub(_role, text)))
+    text = _LITERAL.sub(lambda match: f"{match.group(1)}:", text)
     return _EXAMPLE.sub(lambda match: f"{match.group(1)}Examples:", text)
 
 
