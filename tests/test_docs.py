@@ -167,18 +167,63 @@ def test_every_page_is_in_the_navigation() -> None:
         assert str(page.relative_to(DOCS)) in nav, f"{page} is not in mkdocs.yml's nav"
 
 
+def _extension() -> Any:
+    sys.path.insert(0, str(DOCS / "hooks"))
+    try:
+        import griffe_declarations
+    finally:
+        sys.path.remove(str(DOCS / "hooks"))
+    return griffe_declarations
+
+
+def test_docstrings_become_markdown() -> None:
+    markdown = _extension().markdown
+    text = (
+        "Ramp up (:class:`~lrschedule.Warmup`, :func:`lrschedule.serialize`)::\n"
+        "\n"
+        "    code\n"
+        "\n"
+        "    .. math::\n"
+        "\n"
+        "        \\eta(t) = v\n"
+        "\n"
+        "    ===== =======\n"
+        "    shape weight\n"
+        "    ===== =======\n"
+        "    a     ``p``\n"
+        "    b     ``1 - p``\n"
+        "    ===== =======\n"
+        "\n"
+        "    Example:\n"
+        "        >>> 1\n"
+    )
+    assert markdown(text) == (
+        "Ramp up (``Warmup``, ``lrschedule.serialize``):\n"
+        "\n"
+        "    code\n"
+        "\n"
+        "    ```tex\n"
+        "    \\eta(t) = v\n"
+        "    ```\n"
+        "\n"
+        "    | shape | weight |\n"
+        "    | --- | --- |\n"
+        "    | a | ``p`` |\n"
+        "    | b | ``1 - p`` |\n"
+        "\n"
+        "    Examples:\n"
+        "        >>> 1\n"
+    )
+
+
 def test_the_site_shows_the_constructors_python_sees() -> None:
     import griffe
 
-    sys.path.insert(0, str(DOCS / "hooks"))
-    try:
-        from griffe_declarations import ScheduleDeclarations
-    finally:
-        sys.path.remove(str(DOCS / "hooks"))
+    declarations = _extension().ScheduleDeclarations
     package = griffe.load(
         "lrschedule",
         search_paths=[str(ROOT / "src")],
-        extensions=griffe.load_extensions(ScheduleDeclarations()),
+        extensions=griffe.load_extensions(declarations()),
     )
     for name in _schedule_classes():
         signature = inspect.signature(getattr(lrschedule, name))
