@@ -46,22 +46,46 @@ def _blocks(page: Path, language: str) -> list[tuple[int, str]]:
     ]
 
 
-def _schedule_classes() -> list[str]:
-    return sorted(
-        name
+def _schedule_classes() -> list[type]:
+    """The exported schedule classes, and the schedule edits of ``lrschedule.schedules.edits``."""
+    from lrschedule.schedules import edits
+
+    classes = [
+        getattr(lrschedule, name)
         for name in lrschedule.__all__
         if isinstance(getattr(lrschedule, name), type) and name != "LearningRateSchedule"
-    )
+    ]
+    classes += [getattr(edits, name) for name in edits.__all__]
+    return sorted(set(classes), key=lambda cls: cls.__name__)
 
 
-def _public_names() -> list[str]:
-    import lrschedule.analysis
-    import lrschedule.keras
-    import lrschedule.torch
+def _entries_for(path: str, value: Any) -> set[str]:
+    """The ``:::`` paths that document ``value``: its public path, or where it is defined."""
+    paths = {path}
+    module, name = getattr(value, "__module__", None), getattr(value, "__name__", None)
+    if isinstance(module, str) and isinstance(name, str):
+        paths.add(f"{module}.{name}")
+        paths.add(f"{path.rsplit('.', 1)[0]}.{name}")
+    return paths
 
-    names = [f"lrschedule.{name}" for name in lrschedule.__all__ if name != "__version__"]
-    for module in (lrschedule.torch, lrschedule.keras, lrschedule.analysis):
-        names += [f"{module.__name__}.{name}" for name in module.__all__]
+
+def _public_names() -> list[tuple[str, Any]]:
+    import importlib
+
+    names = [
+        (f"lrschedule.{name}", getattr(lrschedule, name))
+        for name in lrschedule.__all__
+        if name != "__version__"
+    ]
+    for module_name in (
+        "lrschedule.torch",
+        "lrschedule.keras",
+        "lrschedule.analysis",
+        "lrschedule.analysis.compare",
+        "lrschedule.schedules.edits",
+    ):
+        module = importlib.import_module(module_name)
+        names += [(f"{module_name}.{name}", getattr(module, name)) for name in module.__all__]
     return names
 
 
@@ -142,20 +166,32 @@ def test_console_examples_print_what_they_show(
             assert printed == expected, f"{page}:{line}: {command}"
 
 
-def test_every_schedule_has_a_page_with_its_picture_and_api_entry() -> None:
-    for name in _schedule_classes():
+def test_every_schedule_has_a_page_with_its_api_entry_and_picture() -> None:
+    for cls in _schedule_classes():
+        name = cls.__name__
         page = DOCS / "schedules" / f"{name}.md"
         assert page.exists(), f"{name} has no page docs/schedules/{name}.md"
         text = page.read_text()
-        assert f"::: lrschedule.{name}\n" in text, f"{page}: no API entry"
-        assert f"(../gallery/{name}.png)" in text, f"{page}: no picture"
-        assert (DOCS / "gallery" / f"{name}.png").exists()
+        entries = set(re.findall(r"^::: ([\w.]+)\s*$", text, re.MULTILINE))
+        assert entries & _entries_for(f"lrschedule.{name}", cls), f"{page}: no API entry"
+        if (DOCS / "gallery" / f"{name}.png").exists():  # the gallery's picture, if drawn
+            assert f"(../gallery/{name}.png)" in text, f"{page}: no picture"
         assert f"schedules/{name}.md" in (ROOT / "mkdocs.yml").read_text()
+
+
+def test_every_schedule_of_the_gallery_has_a_page() -> None:
+    pictures = {path.stem for path in (DOCS / "gallery").glob("*.png")}
+    assert pictures <= {cls.__name__ for cls in _schedule_classes()}
+    assert pictures >= {
+        name
+        for name in lrschedule.__all__
+        if isinstance(getattr(lrschedule, name), type) and name != "LearningRateSchedule"
+    }, "every exported schedule is drawn in docs/gallery"
 
 
 def test_every_public_name_has_an_api_entry() -> None:
     entries = _api_entries()
-    missing = [name for name in _public_names() if name not in entries]
+    missing = [path for path, value in _public_names() if not entries & _entries_for(path, value)]
     assert not missing, f"no `::: name` entry in docs/ for {missing}"
 
 
@@ -225,9 +261,11 @@ def test_the_site_shows_the_constructors_python_sees() -> None:
         search_paths=[str(ROOT / "src")],
         extensions=griffe.load_extensions(declarations()),
     )
-    for name in _schedule_classes():
-        signature = inspect.signature(getattr(lrschedule, name))
-        shown = package[name].members["__init__"].parameters
+    for cls in _schedule_classes():
+        name = cls.__name__
+        signature = inspect.signature(cls)
+        shown = package[cls.__module__.removeprefix("lrschedule.") + "." + name]
+        shown = shown.members["__init__"].parameters
         assert [p.name for p in shown][1:] == list(signature.parameters), name
         for parameter in list(shown)[1:]:
             default = signature.parameters[parameter.name].default
