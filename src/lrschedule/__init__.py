@@ -21,12 +21,14 @@ from lrschedule.schedules import *  # noqa: F403 - the schedules, listed once in
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from lrschedule.analysis import describe, sample
+    from lrschedule.core.units import Run
     from lrschedule.plotting import plot
     from lrschedule.serialization import deserialize, load, register, save, serialize
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "Run",
     "__version__",
     "describe",
     "deserialize",
@@ -42,6 +44,7 @@ __all__ += schedules.__all__
 
 #: The public functions of the heavier parts, loaded on first use (PEP 562).
 _LAZY = {
+    "Run": "lrschedule.core.units",
     "describe": "lrschedule.analysis",
     "sample": "lrschedule.analysis",
     "plot": "lrschedule.plotting",

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     Check = Callable[[str, Any], Any]
 
 __all__ = [
+    "PARENT_KINDS",
     "REQUIRED",
     "Argument",
     "check_child",
@@ -42,6 +43,8 @@ __all__ = [
     "children",
     "choice",
     "flag",
+    "holds_unresolved",
+    "in_units",
     "numbers",
     "rate",
     "real",
@@ -311,3 +314,21 @@ def step_arguments(cls: type) -> tuple[str, ...]:
     """
     declared: tuple[Argument, ...] = getattr(cls, "__arguments__", ())
     return tuple(argument.name for argument in declared if argument.counts_steps)
+
+
+#: The kinds of argument that hold child schedules.
+PARENT_KINDS = ("schedule", "schedules")
+
+
+def in_units(value: Any) -> bool:
+    """Whether a step-count value is, or holds, a unit string (``"3ep"``, ``[100, "2ep"]``)."""
+    if type(value) is str:
+        return True
+    return isinstance(value, (list, tuple)) and any(type(item) is str for item in value)
+
+
+def holds_unresolved(value: Any) -> bool:
+    """Whether a checked child (or tuple of children) has step counts still in units."""
+    if isinstance(value, tuple):
+        return any(not getattr(item, "is_resolved", True) for item in value)
+    return not getattr(value, "is_resolved", True)
