@@ -93,8 +93,8 @@ def unresolved_error(schedule: Any) -> UnresolvedScheduleError:
     return UnresolvedScheduleError(
         f"{type(schedule).__name__} counts steps in units ({what}): resolve it for the run "
         "before using it, `schedule.resolve(Run(total=..., steps_per_epoch=...))` "
-        "(lrschedule.Run; ScheduleLR takes run=..., lrschedule.keras.to_keras takes run=... "
-        "or resolves in fit)."
+        "(lrschedule.Run; ScheduleLR takes run=...; lrschedule.keras.to_keras takes run=..., "
+        "or resolves in fit with ResolveInFit)."
     )
 
 
