@@ -28,7 +28,6 @@ if TYPE_CHECKING:
 __version__ = "0.1.0"
 
 __all__ = [
-    "Run",
     "__version__",
     "describe",
     "deserialize",
@@ -42,7 +41,8 @@ __all__ = [
 __all__ += schedules.__all__
 
 
-#: The public functions of the heavier parts, loaded on first use (PEP 562).
+#: The public functions of the heavier parts, loaded on first use (PEP 562); and ``Run``,
+#: which :meth:`Schedule.resolve` takes, loaded with the unit arithmetic.
 _LAZY = {
     "Run": "lrschedule.core.units",
     "describe": "lrschedule.analysis",

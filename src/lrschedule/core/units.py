@@ -280,7 +280,7 @@ class Run:
 
     def _convert(self, name: str, quantity: Quantity) -> Fraction:
         unit = quantity.unit
-        if unit == "ba":
+        if unit == "ba" or quantity.value == 0:  # zero is zero steps on any run
             return quantity.value
         if unit in ("%", "dur"):
             if self.total is None:
