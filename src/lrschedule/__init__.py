@@ -21,7 +21,7 @@ from lrschedule.schedules import *  # noqa: F403 - the schedules, listed once in
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from lrschedule.analysis import describe, sample
-    from lrschedule.core.units import Run
+    from lrschedule.core.units import Run as Run
     from lrschedule.plotting import plot
     from lrschedule.serialization import deserialize, load, register, save, serialize
 
