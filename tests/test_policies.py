@@ -129,13 +129,13 @@ def test_a_cycle_that_starts_above_its_maximum_runs_upside_down_as_in_pytorch(mo
     assert_parity(ours_at(ours, 1200), theirs)
 
 
-# CosineDecayRestarts at float steps near 1e308 (NaN, open) is left to the restarts tests.
 STEP_LENGTHS = [
     (lrs.ExponentialDecay, "decay_steps"),
     (lrs.StepDecay, "decay_steps"),
     (lrs.InverseTimeDecay, "decay_steps"),
     (lrs.PolynomialDecay, "decay_steps"),
     (lrs.CosineDecay, "decay_steps"),
+    (lrs.CosineDecayRestarts, "first_decay_steps"),
     (lrs.InverseSqrtDecay, "decay_steps"),
     (lrs.LinearDecay, "decay_steps"),
     (lrs.CyclicalLearningRate, "step_size_up"),

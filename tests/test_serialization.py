@@ -462,15 +462,24 @@ def test_keras_style_document_of_a_registered_class(clean_registry: None) -> Non
     assert deserialize(keras_document) == Reg(0.3)
 
 
-def test_unregistered_class_cannot_be_serialized() -> None:
-    with pytest.raises(
-        TypeError, match=r"Unregistered: the class is not registered.*@lrschedule\.register"
-    ):
-        serialize(Unregistered())
-    # A user's subclass of a library schedule is not the library's.
+def test_unregistered_class_is_written_as_keras_writes_it() -> None:
+    # The class name as registered_name, as Keras writes a class it does not know; it
+    # reads back only through custom_objects (tests/test_custom_objects.py).
+    assert serialize(Unregistered(0.5)) == {
+        "module": __name__,
+        "class_name": "Unregistered",
+        "config": {"rate": 0.5},
+        "registered_name": "Unregistered",
+    }
     subclass = type("MyDecay", (ExponentialDecay,), {"__slots__": ()})
-    with pytest.raises(TypeError, match="MyDecay: the class is not registered"):
-        serialize(subclass(0.1, 10, 0.5))
+    assert serialize(subclass(0.1, 10, 0.5))["registered_name"] == "MyDecay"
+    # A user's class named like one of the library's would read back as the library's.
+    namesake = type("ExponentialDecay", (ExponentialDecay,), {"__slots__": ()})
+    with pytest.raises(
+        TypeError,
+        match=r"ExponentialDecay: the class is not registered and has the name of lrschedule's",
+    ):
+        serialize(namesake(0.1, 10, 0.5))
 
 
 def test_custom_objects_by_class_name_and_registered_name() -> None:

@@ -15,6 +15,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from lrschedule.cli.defaults import DEFAULT_SPEC as _DEFAULT_SPEC
 from lrschedule.cli.defaults import DEFAULT_STEPS, default_schedule
 from lrschedule.cli.spec import SpecError, parse_spec
 from lrschedule.core.contract import LearningRateSchedule
@@ -29,6 +30,8 @@ _IMAGE_SUFFIXES = (".png", ".svg", ".pdf")
 def _schedules(specs: Sequence[str] | None) -> list[LearningRateSchedule]:
     if not specs:
         return [default_schedule()]
+    import lrschedule.schedules.edits  # noqa: F401  (the edits' names, for the specs)
+
     schedules = []
     for spec in specs:
         try:
@@ -253,6 +256,8 @@ def _run_plot(args: argparse.Namespace) -> None:
     from lrschedule.plotting import label_for
 
     specs = list(args.spec)
+    if args.compare is not None:
+        specs = [*(specs or [_DEFAULT_SPEC]), args.compare]
     total = _total_steps(args, specs)
     schedules = _resolved(_schedules(specs), args)
     labels = args.label or []
@@ -272,7 +277,16 @@ def _run_plot(args: argparse.Namespace) -> None:
 def _run_describe(args: argparse.Namespace) -> None:
     from lrschedule.analysis import describe
 
+    if args.compare is not None:
+        _total_steps(args, [args.compare])  # --steps is required with a schedule
     schedule, total = _one_schedule(args)
+    if args.compare is not None:
+        from lrschedule.analysis.compare import compare
+
+        (other,) = _resolved(_schedules([args.compare]), args)
+        result = compare(schedule, other, total)
+        print(json.dumps(result.as_dict(), indent=2) if args.format == "json" else result)
+        return
     summary = describe(schedule, total, max_breakpoints=args.max_breakpoints)
     if args.format == "json":
         print(json.dumps(summary.as_dict(), indent=2))
