@@ -523,3 +523,21 @@ def test_import_and_a_plain_call_load_no_unit_machinery() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.splitlines() == ["", "True"]
+
+
+def test_the_schedule_edits_take_units() -> None:
+    from lrschedule.schedules.edits import CoolDown, TrainLonger
+
+    per_epoch = Fraction(2000, 3)  # 666.67 steps per epoch
+    run = Run("12ep", steps_per_epoch=per_epoch)
+    base = CosineDecay(0.1, decay_steps="12ep")
+    cooled = CoolDown(base, start_step="80%", decay_steps="1.5ep")
+    resolved = cooled.resolve(run)
+    assert resolved.start_step == half_even(Fraction(8, 10) * 12 * per_epoch) == 6400
+    assert resolved.decay_steps == half_even(Fraction(3, 2) * per_epoch) == 1000
+    assert resolved.schedule.decay_steps == half_even(12 * per_epoch) == 8000
+    assert lrschedule.deserialize(lrschedule.serialize(cooled)) == cooled
+    longer = TrainLonger(base, current_step="3ep", total_steps="12ep", new_total_steps="1.5dur")
+    resolved = longer.resolve(run)
+    assert (resolved.current_step, resolved.total_steps) == (2000, 8000)
+    assert resolved.new_total_steps == half_even(Fraction(3, 2) * 12 * per_epoch) == 12000
