@@ -51,11 +51,10 @@ def _at_least_two(text: str) -> int:
 
 def _length(text: str) -> int | str:
     """``--steps``: a whole number of steps, or a unit string (``30ep``, ``2.5e9tok``)."""
-    try:
+    from lrschedule.core.units import UNITS, parse
+
+    if not text.strip().endswith(tuple(UNITS)):
         return _positive(text)
-    except argparse.ArgumentTypeError:
-        pass
-    from lrschedule.core.units import parse
 
     try:
         unit = parse("--steps", text.strip()).unit

@@ -122,11 +122,14 @@ def parse(name: str, text: Any) -> Quantity:
         )
     unit = next((suffix for suffix in _SUFFIXES if text.endswith(suffix)), None)
     value = None if unit is None else _number(text[: -len(unit)])
+    if unit is None and _number(text) is not None:  # a number as a string: a type mistake
+        raise TypeError(
+            f"Argument `{name}` must be a real number (int or float), or a number and a unit "
+            f"('{text}ba' for {text} steps; '3ep', '1.2e6sp', '2.5e9tok', '10%'). "
+            f"Received: {name}={text!r} of type str"
+        )
     if value is None or unit is None:
-        hint = ""
-        if unit is None and _number(text) is not None:
-            hint = f" (a unit is needed: '{text}ba' for {text} steps, or pass the number)"
-        raise ValueError(f"Argument `{name}` must be {_GRAMMAR}. Received: {name}={text!r}{hint}")
+        raise ValueError(f"Argument `{name}` must be {_GRAMMAR}. Received: {name}={text!r}")
     if unit == "ba" and value.denominator != 1:
         raise ValueError(
             f"Argument `{name}` must count whole steps in 'ba'; pass a plain number for a "
