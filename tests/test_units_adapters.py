@@ -254,9 +254,9 @@ def test_cli_reads_unit_strings_from_files(
             "fraction of it, got '10%' (see lrschedule table --help)",
         ),
         (
-            ["table", PLAN, "--steps", "-3ep"],
+            ["table", PLAN, "--steps", "1.2.3ep"],
             "lrschedule table: error: argument --steps: expected a number of steps or a length "
-            "with a unit (15000, 15000ba, 30ep, 1.2e6sp, 2.5e9tok), got '-3ep' "
+            "with a unit (15000, 15000ba, 30ep, 1.2e6sp, 2.5e9tok), got '1.2.3ep' "
             "(see lrschedule table --help)",
         ),
         (

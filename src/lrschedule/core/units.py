@@ -44,6 +44,7 @@ if TYPE_CHECKING:
 __all__ = [
     "MAX_EXPONENT",
     "MAX_LENGTH",
+    "SUFFIXES",
     "UNITS",
     "MissingRunValueError",
     "Quantity",
@@ -68,8 +69,8 @@ UNITS = {
     "dur": "fractions of the run",
     "%": "percent of the run",
 }
-# Longest first, so that a suffix is matched whole.
-_SUFFIXES = ("tok", "dur", "ba", "ep", "sp", "%")
+#: The units as suffixes, longest first (a suffix is matched whole).
+SUFFIXES = ("tok", "dur", "ba", "ep", "sp", "%")
 #: The field of a Run each unit needs.
 _NEEDS = {"ep": "steps_per_epoch", "sp": "samples_per_step", "tok": "tokens_per_step"}
 _GRAMMAR = (
@@ -120,7 +121,7 @@ def parse(name: str, text: Any) -> Quantity:
             f"Argument `{name}` must be {_GRAMMAR}, at most {MAX_LENGTH} characters. "
             f"Received: {name}={text[:24]!r}... ({len(text)} characters)"
         )
-    unit = next((suffix for suffix in _SUFFIXES if text.endswith(suffix)), None)
+    unit = next((suffix for suffix in SUFFIXES if text.endswith(suffix)), None)
     value = None if unit is None else _number(text[: -len(unit)])
     if unit is None and _number(text) is not None:  # a number as a string: a type mistake
         raise TypeError(

@@ -320,10 +320,11 @@ def step_arguments(cls: type) -> tuple[str, ...]:
 PARENT_KINDS = ("schedule", "schedules")
 
 
-def in_units(value: Any) -> bool:
-    """Whether a step-count value is, or holds, a unit string (``"3ep"``, ``[100, "2ep"]``)."""
-    if type(value) is str:
-        return True
+def in_units(argument: Argument, value: Any) -> bool:
+    """Whether a step-count value is a unit string (``"3ep"``), or a list that holds one
+    (``[100, "2ep"]``)."""
+    if argument.kind == "steps":
+        return type(value) is str
     return isinstance(value, (list, tuple)) and any(type(item) is str for item in value)
 
 

@@ -138,7 +138,7 @@ def _build(schedule: Schedule, values: tuple[Any, ...]) -> None:
     store = object.__setattr__
     unresolved = False
     for argument, value in zip(type(schedule).__arguments__, values, strict=True):
-        if argument.counts_steps and in_units(value):
+        if argument.counts_steps and in_units(argument, value):
             from lrschedule.schedules.resolve import check_units
 
             checked = check_units(argument, value)

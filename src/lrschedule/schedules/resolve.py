@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from lrschedule.core import validation as checks
 from lrschedule.core.units import (
+    SUFFIXES,
     UnresolvedScheduleError,
     as_run,
     parse,
@@ -48,13 +49,16 @@ __all__ = ["check_units", "resolve", "unit_arguments", "unresolved_class", "unre
 def check_units(argument: Argument, value: Any) -> Any:
     """The value to keep for a step-count argument given in units: the strings as written.
 
-    A string is parsed (``ValueError``/``TypeError`` if it is not a unit string); a list
+    A string is parsed (``ValueError`` if it ends with a unit but is not a unit string; one
+    without a unit gets the argument's usual ``TypeError``); a list
     becomes a tuple whose strings are parsed and whose numbers are checked as numbers.
     A zero the argument refuses (``decay_steps="0ep"``) is refused now, since no run
     changes it. The argument's own check runs on the resolved steps.
     """
     name = argument.name
     if type(value) is str:
+        if not value.endswith(SUFFIXES):
+            return argument.check(value)  # a string that is no unit string: the usual error
         if parse(name, value).value == 0:
             try:
                 argument.check(0)
@@ -67,9 +71,8 @@ def check_units(argument: Argument, value: Any) -> Any:
     items = []
     for index, item in enumerate(value):
         label = f"{name}[{index}]"
-        items.append(
-            parse(label, item).text if type(item) is str else checks.check_real(label, item)
-        )
+        unit = type(item) is str and item.endswith(SUFFIXES)
+        items.append(parse(label, item).text if unit else checks.check_real(label, item))
     return tuple(items)
 
 
