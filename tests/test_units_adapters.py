@@ -91,6 +91,8 @@ def test_schedulelr_without_a_run_says_what_to_pass() -> None:
         ScheduleLR(optimizer, lr=CosineDecay(0.1, 10), momentum=CosineDecay(0.9, "1ep"))
     with pytest.raises(lrschedule.core.errors.MissingRunValueError, match="steps_per_epoch"):
         ScheduleLR(optimizer, planned(), run=100)
+    with pytest.raises(TypeError, match=r"^Argument `run` must be a lrschedule Run"):
+        ScheduleLR(optimizer, CosineDecay(0.1, 10), run=[100])  # checked, though not needed
 
 
 # --------------------------------------------------------------------------- Keras

@@ -310,9 +310,13 @@ def _plain(value: Any) -> Any:
 
 def _for_run(name: str, items: list[Schedule | None], run: Any) -> list[Schedule | None]:
     """``items`` with each schedule that counts steps in units resolved for ``run``."""
+    from lrschedule.core.units import as_run
+    from lrschedule.schedules.resolve import resolve, unit_arguments
+
+    if run is not None:
+        run = as_run(run)  # checked even where no schedule needs it
     if all(getattr(item, "is_resolved", True) for item in items):
         return items
-    from lrschedule.schedules.resolve import resolve, unit_arguments
 
     if run is None:
         item = next(item for item in items if not getattr(item, "is_resolved", True))

@@ -19,7 +19,9 @@ and :func:`step_arguments`, the arguments that count optimizer steps.
 The kinds: ``rate`` (a learning rate), ``real`` (another number), ``steps`` (a number of
 optimizer steps), ``flag``, ``name``, ``choice`` (one of some strings), ``schedule`` (a
 child schedule), ``schedules`` (a list of them) and ``list`` (a list of numbers; its
-``element`` kind says what they are).
+``element`` kind says what they are). A ``steps`` argument, and each element of a list of
+``steps``, also takes a step count in units (``"3ep"``, ``"10%"``): see
+:mod:`lrschedule.schedules.resolve`.
 """
 
 from __future__ import annotations
