@@ -107,9 +107,9 @@ def parse(name: str, text: Any) -> Quantity:
         text: The string.
 
     Raises:
-        TypeError: ``text`` is not a string.
-        ValueError: It is not a number and a unit (see the module documentation), or it
-            counts a fraction of a step in ``ba``.
+        TypeError: ``text`` is not a string, or it is a number without a unit (``"100"``).
+        ValueError: It is not a number and a unit (see the module documentation), it is
+            longer than :data:`MAX_LENGTH`, or it counts a fraction of a step in ``ba``.
     """
     if type(text) is not str:
         raise TypeError(
