@@ -21,6 +21,7 @@ from lrschedule.schedules import *  # noqa: F403 - the schedules, listed once in
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from lrschedule.analysis import compare, describe, sample
+    from lrschedule.core.units import Run as Run
     from lrschedule.plotting import plot
     from lrschedule.serialization import deserialize, load, register, save, serialize
 
@@ -41,8 +42,10 @@ __all__ = [
 __all__ += schedules.__all__
 
 
-#: The public functions of the heavier parts, loaded on first use (PEP 562).
+#: The public functions of the heavier parts, loaded on first use (PEP 562); and ``Run``,
+#: which :meth:`Schedule.resolve` takes, loaded with the unit arithmetic.
 _LAZY = {
+    "Run": "lrschedule.core.units",
     "compare": "lrschedule.analysis",
     "describe": "lrschedule.analysis",
     "sample": "lrschedule.analysis",

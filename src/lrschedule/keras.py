@@ -49,6 +49,7 @@ from lrschedule.serialization import serialize
 __all__ = [
     "SCHEDULABLE",
     "KerasSchedule",
+    "ResolveInFit",
     "ScheduledOptimizer",
     "from_keras",
     "scheduled",
@@ -105,13 +106,19 @@ class KerasSchedule(keras.optimizers.schedules.LearningRateSchedule):  # type: i
         return f"{type(self).__name__}({self.schedule!r})"
 
 
-def to_keras(schedule: LearningRateSchedule) -> KerasSchedule:
+def to_keras(schedule: LearningRateSchedule, run: Any = None) -> KerasSchedule:
     """Wrap ``schedule`` for a Keras optimizer's ``learning_rate``.
+
+    A schedule with step counts in units (``warmup_steps="1ep"``, ``decay_steps="90%"``)
+    is resolved here with ``run``, or, without one, by ``fit``: pass
+    ``ResolveInFit(keras_schedule)`` in ``fit``'s callbacks (see :class:`ResolveInFit`).
 
     Args:
         schedule: One of lrschedule's schedules (or a subclass of its
             ``LearningRateSchedule``; for ``keras.models.load_model()``, register it with
             :func:`lrschedule.register` or pass it in ``custom_objects``).
+        run: A :class:`~lrschedule.Run` (or the run's total steps) to resolve a schedule
+            with units for, now.
 
     Returns:
         A :class:`KerasSchedule`, a ``keras.optimizers.schedules.LearningRateSchedule``.
@@ -133,6 +140,10 @@ def to_keras(schedule: LearningRateSchedule) -> KerasSchedule:
             "Argument `schedule` is a Keras schedule already; pass it to the optimizer as it "
             f"is, or convert it with lrschedule.keras.from_keras. Received: {schedule!r}"
         )
+    if run is not None:
+        from lrschedule.schedules.resolve import resolve
+
+        schedule = resolve(schedule, run)
     return KerasSchedule(schedule)
 
 
@@ -166,3 +177,81 @@ def from_keras(schedule: Any) -> LearningRateSchedule:
             f"{type(schedule).__qualname__}"
         )
     return ours.from_config(schedule.get_config())
+
+
+class ResolveInFit(keras.callbacks.Callback):  # type: ignore[misc]
+    """A ``fit`` callback that resolves a schedule's units from ``fit``'s own numbers.
+
+    At the start of training it builds ``Run(total=epochs * steps, steps_per_epoch=steps)``
+    from ``fit``'s ``epochs`` and its steps per epoch (``steps_per_epoch=``, or the length
+    of the data), with the samples and tokens per step given here, and sets the
+    :class:`KerasSchedule`'s schedule to the one resolved for it, before the first update::
+
+        lr = to_keras(CosineDecay(0.1, decay_steps="90%", warmup_steps="1ep", warmup_target=1.0))
+        model.compile(optimizer=keras.optimizers.SGD(lr), loss="mse")
+        model.fit(x, y, epochs=30, batch_size=64, callbacks=[ResolveInFit(lr)])
+
+    ``epochs`` is the whole run, whatever ``initial_epoch`` is (the steps count from 0).
+    The first ``fit`` resolves it; a later ``fit`` of another length keeps that
+    resolution (the compiled train step holds it) and warns.
+
+    Args:
+        schedule: The :class:`KerasSchedule` that :func:`to_keras` made.
+        samples_per_step: Samples per optimizer step, for ``sp`` units.
+        tokens_per_step: Tokens per optimizer step, for ``tok`` units.
+
+    Raises:
+        TypeError: ``schedule`` is not a :class:`KerasSchedule`.
+        ValueError: At the start of ``fit``, when ``fit`` does not know its steps per
+            epoch (data of unknown length: pass ``steps_per_epoch`` to ``fit``), or the
+            run lacks what a unit needs.
+    """
+
+    def __init__(
+        self,
+        schedule: KerasSchedule,
+        *,
+        samples_per_step: Any = None,
+        tokens_per_step: Any = None,
+    ) -> None:
+        super().__init__()
+        if not isinstance(schedule, KerasSchedule):
+            raise TypeError(
+                "Argument `schedule` must be the KerasSchedule that to_keras made. "
+                f"Received: schedule={schedule!r} of type {type(schedule).__name__}"
+            )
+        self.keras_schedule = schedule
+        self.planned = schedule.schedule
+        self.samples_per_step = samples_per_step
+        self.tokens_per_step = tokens_per_step
+        self.run: Any = None
+
+    def on_train_begin(self, logs: Any = None) -> None:
+        from lrschedule.core.units import Run
+        from lrschedule.schedules.resolve import resolve
+
+        epochs, steps = self.params.get("epochs"), self.params.get("steps")
+        if not steps:
+            raise ValueError(
+                "ResolveInFit needs fit's steps per epoch, which fit does not know for data "
+                "of unknown length: pass `steps_per_epoch` to fit. "
+                f"Received: epochs={epochs!r}, steps={steps!r}"
+            )
+        run = Run(
+            epochs * steps,
+            steps_per_epoch=steps,
+            samples_per_step=self.samples_per_step,
+            tokens_per_step=self.tokens_per_step,
+        )
+        if self.run is None:
+            self.keras_schedule.schedule = resolve(self.planned, run)
+            self.run = run
+        elif run != self.run:
+            import warnings
+
+            warnings.warn(
+                f"ResolveInFit resolved the schedule for {self.run!r} in an earlier fit and "
+                f"keeps it; this fit is {run!r}. Build a new to_keras schedule (and "
+                "compile again) to train with another resolution.",
+                stacklevel=2,
+            )
