@@ -1,11 +1,19 @@
-"""Keras 3: :func:`to_keras` and :func:`from_keras`, between our schedules and Keras's;
-:func:`scheduled` for the other hyperparameters.
+"""Keras 3: drop-in Keras classes of every schedule; :func:`to_keras` and :func:`from_keras`,
+between our schedules and Keras's; :func:`scheduled` for the other hyperparameters.
 
 Importing this module imports Keras (and its backend); ``import lrschedule`` does not.
 
 A Keras optimizer treats only a ``keras.optimizers.schedules.LearningRateSchedule`` as a
-schedule: any other callable is called with no arguments. :func:`to_keras` wraps one of
-ours in :class:`KerasSchedule`, which any Keras optimizer accepts, on every backend::
+schedule: any other callable is called with no arguments. Each schedule class of the
+library is here as a drop-in Keras class, a subclass of the plain class and of Keras's
+base (see :mod:`lrschedule.keras_dropin`), which goes directly into any optimizer::
+
+    from lrschedule.keras import ExponentialDecay  # instead of keras.optimizers.schedules
+
+    optimizer = keras.optimizers.SGD(learning_rate=ExponentialDecay(0.1, 100000, 0.96))
+
+:func:`to_keras` wraps a schedule already built (a plain one, a user's subclass) in
+:class:`KerasSchedule`, which any Keras optimizer accepts too, on every backend::
 
     optimizer = keras.optimizers.SGD(learning_rate=to_keras(schedule))
 
@@ -36,21 +44,62 @@ import keras
 from lrschedule.core.contract import LearningRateSchedule
 from lrschedule.keras_hyper import SCHEDULABLE, ScheduledOptimizer, scheduled
 from lrschedule.keras_saving import deserialize_in_keras
-from lrschedule.schedules import (
+from lrschedule import schedules as _plain
+from lrschedule.keras_dropin import (  # the drop-in Keras classes (see lrschedule.keras_dropin)
+    Clip,
+    Constant,
     CosineDecay,
     CosineDecayRestarts,
+    CyclicalLearningRate,
     ExponentialDecay,
+    InverseSqrtDecay,
     InverseTimeDecay,
+    Join,
+    LinearDecay,
+    MultiStepDecay,
+    OneCycle,
     PiecewiseConstantDecay,
+    PiecewiseInterpolation,
     PolynomialDecay,
+    Product,
+    Scale,
+    StepDecay,
+    Warmup,
+    WarmupCosineDecay,
+    WarmupStableDecay,
+    KerasDropIn,
+    keras_class,
 )
 from lrschedule.serialization import serialize
 
 __all__ = [
-    "SCHEDULABLE",
+    "Clip",
+    "Constant",
+    "CosineDecay",
+    "CosineDecayRestarts",
+    "CyclicalLearningRate",
+    "ExponentialDecay",
+    "InverseSqrtDecay",
+    "InverseTimeDecay",
+    "Join",
+    "KerasDropIn",
     "KerasSchedule",
+    "LinearDecay",
+    "MultiStepDecay",
+    "OneCycle",
+    "PiecewiseConstantDecay",
+    "PiecewiseInterpolation",
+    "PolynomialDecay",
+    "Product",
+    "SCHEDULABLE",
+    "Scale",
     "ScheduledOptimizer",
+    "StepDecay",
+    "Warmup",
+    "WarmupCosineDecay",
+    "WarmupStableDecay",
     "from_keras",
+    "keras_class",
     "scheduled",
     "to_keras",
 ]
@@ -59,12 +108,12 @@ _KERAS_SCHEDULES = keras.optimizers.schedules
 
 #: Keras's schedule classes and ours of the same name, arguments and values.
 _EQUIVALENTS: dict[type, type[LearningRateSchedule]] = {
-    _KERAS_SCHEDULES.ExponentialDecay: ExponentialDecay,
-    _KERAS_SCHEDULES.PiecewiseConstantDecay: PiecewiseConstantDecay,
-    _KERAS_SCHEDULES.PolynomialDecay: PolynomialDecay,
-    _KERAS_SCHEDULES.InverseTimeDecay: InverseTimeDecay,
-    _KERAS_SCHEDULES.CosineDecay: CosineDecay,
-    _KERAS_SCHEDULES.CosineDecayRestarts: CosineDecayRestarts,
+    _KERAS_SCHEDULES.ExponentialDecay: _plain.ExponentialDecay,
+    _KERAS_SCHEDULES.PiecewiseConstantDecay: _plain.PiecewiseConstantDecay,
+    _KERAS_SCHEDULES.PolynomialDecay: _plain.PolynomialDecay,
+    _KERAS_SCHEDULES.InverseTimeDecay: _plain.InverseTimeDecay,
+    _KERAS_SCHEDULES.CosineDecay: _plain.CosineDecay,
+    _KERAS_SCHEDULES.CosineDecayRestarts: _plain.CosineDecayRestarts,
 }
 
 
