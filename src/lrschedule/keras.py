@@ -41,10 +41,8 @@ from typing import Any
 
 import keras
 
-from lrschedule.core.contract import LearningRateSchedule
-from lrschedule.keras_hyper import SCHEDULABLE, ScheduledOptimizer, scheduled
-from lrschedule.keras_saving import deserialize_in_keras
 from lrschedule import schedules as _plain
+from lrschedule.core.contract import LearningRateSchedule
 from lrschedule.keras_dropin import (  # the drop-in Keras classes (see lrschedule.keras_dropin)
     Clip,
     Constant,
@@ -55,6 +53,7 @@ from lrschedule.keras_dropin import (  # the drop-in Keras classes (see lrschedu
     InverseSqrtDecay,
     InverseTimeDecay,
     Join,
+    KerasDropIn,
     LinearDecay,
     MultiStepDecay,
     OneCycle,
@@ -67,12 +66,14 @@ from lrschedule.keras_dropin import (  # the drop-in Keras classes (see lrschedu
     Warmup,
     WarmupCosineDecay,
     WarmupStableDecay,
-    KerasDropIn,
     keras_class,
 )
+from lrschedule.keras_hyper import SCHEDULABLE, ScheduledOptimizer, scheduled
+from lrschedule.keras_saving import deserialize_in_keras
 from lrschedule.serialization import serialize
 
 __all__ = [
+    "SCHEDULABLE",
     "Clip",
     "Constant",
     "CosineDecay",
@@ -91,7 +92,6 @@ __all__ = [
     "PiecewiseInterpolation",
     "PolynomialDecay",
     "Product",
-    "SCHEDULABLE",
     "Scale",
     "ScheduledOptimizer",
     "StepDecay",

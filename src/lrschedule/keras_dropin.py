@@ -126,7 +126,7 @@ class KerasDropIn:
 def _as_drop_in(schedule: Any) -> Any:
     """The drop-in of one of the library's schedules (``schedule`` itself if it is one)."""
     cls = type(schedule)
-    if cls in _PLAIN or cls not in _DROP_IN and not _is_library_schedule(cls):
+    if cls in _PLAIN or (cls not in _DROP_IN and not _is_library_schedule(cls)):
         return schedule
     return keras_class(cls)(**schedule._arguments())
 
@@ -169,7 +169,8 @@ def keras_class(cls: type[_S]) -> type[_S]:
         "_plain_class": cls,  # serialization writes a drop-in as this class
     }
     # A private name while the metaclass runs keeps it out of the library's name table.
-    made: type[_S] = type(cls)(f"_Keras{name}", (KerasDropIn, cls, _KERAS_BASE), namespace)
+    metaclass: Any = type(cls)
+    made: type[_S] = metaclass(f"_Keras{name}", (KerasDropIn, cls, _KERAS_BASE), namespace)
     made.__name__ = name
     keras.saving.register_keras_serializable(package=MODULE, name=name)(made)
     _PLAIN[made] = cls

@@ -16,7 +16,8 @@ Every schedule computes a non-negative Python ``int`` step itself, inline in its
    The record of a framework lives in its own module (``_ops_torch``, ``_ops_jax``,
    ``_ops_tensorflow``), imported on the first step of that framework.
 3. Anything else is a ``TypeError`` naming the type and what is supported (arrays of
-   other libraries, even with ``__array_namespace__``, are not accepted).
+   other libraries, even with ``__array_namespace__``, are not accepted); no step at all
+   (:class:`~lrschedule.core.contract.MissingStep`) is a ``TypeError`` saying what to pass.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from __future__ import annotations
 import sys
 
 from lrschedule.backends.python import PYTHON_OPS
+from lrschedule.core.contract import MissingStep
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -93,6 +95,8 @@ def ops_for(step: Any) -> ArrayOps:
         unwrap = _unwrapper(step)
         if unwrap is not None:
             return ops_for(unwrap(step))  # a wrapper: the record of what it holds, not cached
+        if isinstance(step, MissingStep):  # schedule(), with no step
+            raise step.error()
         raise TypeError(
             f"Argument `step` must be {SUPPORTED}. Received: step={_short_repr(step)} "
             f"of type {cls.__module__}.{cls.__qualname__}"

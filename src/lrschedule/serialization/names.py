@@ -137,7 +137,13 @@ def resolve(
     registered = document.get("registered_name")
     cls, given = _lookup(class_name, registered, objects)
     module = document.get("module")
-    allowed = (None, _registry.KERAS_MODULE, _registry.LIBRARY_MODULE, _KERAS_CLASSES, cls.__module__)
+    allowed = (
+        None,
+        _registry.KERAS_MODULE,
+        _registry.LIBRARY_MODULE,
+        _KERAS_CLASSES,
+        cls.__module__,
+    )
     if not given and module not in allowed:
         raise ValueError(
             f"Refusing module={show(module)} for {class_name}: lrschedule reads schedules "
