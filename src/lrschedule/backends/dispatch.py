@@ -25,7 +25,7 @@ from __future__ import annotations
 import sys
 
 from lrschedule.backends.python import PYTHON_OPS
-from lrschedule.core.contract import MissingStep
+from lrschedule.core.contract import NO_STEP, MissingStep
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -58,6 +58,8 @@ def evaluate(schedule: Any, step: Any) -> Any:
     else:
         ops = _OPS_BY_TYPE.get(cls)
         if ops is None:
+            if step is NO_STEP:  # schedule(), with no step
+                raise MissingStep.error(type(schedule))
             if (
                 isinstance(step, (int, float))
                 and not isinstance(step, bool)
@@ -95,8 +97,6 @@ def ops_for(step: Any) -> ArrayOps:
         unwrap = _unwrapper(step)
         if unwrap is not None:
             return ops_for(unwrap(step))  # a wrapper: the record of what it holds, not cached
-        if isinstance(step, MissingStep):  # schedule(), with no step
-            raise step.error()
         raise TypeError(
             f"Argument `step` must be {SUPPORTED}. Received: step={_short_repr(step)} "
             f"of type {cls.__module__}.{cls.__qualname__}"

@@ -29,7 +29,7 @@ import sys
 
 from lrschedule.backends.dispatch import evaluate
 from lrschedule.core import registry
-from lrschedule.core.contract import LearningRateSchedule, MissingStep
+from lrschedule.core.contract import NO_STEP, LearningRateSchedule
 from lrschedule.schedules.arguments import (
     Argument,
     child,
@@ -107,8 +107,8 @@ class _Declared(type):
             and getattr(call, "__defaults__", ()) is None
             and cls.__module__.partition(".")[0] == registry.LIBRARY_MODULE
         ):
-            # ``schedule()`` (a Keras optimizer's call): evaluation explains (MissingStep).
-            call.__defaults__ = (MissingStep(cls),)
+            # ``schedule()`` (a Keras optimizer's call): evaluation explains (see NO_STEP).
+            call.__defaults__ = (NO_STEP,)
         return cls
 
 
