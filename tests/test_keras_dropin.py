@@ -33,7 +33,7 @@ import keras_dropin_cases as dropin_cases
 import lrschedule
 import lrschedule.keras as dropins
 from framework_cases import assert_float32_close
-from lrschedule.keras import keras_class, to_keras
+from lrschedule.keras import from_keras, keras_class, to_keras
 from lrschedule.keras_dropin import SCHEDULE_NAMES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -154,9 +154,17 @@ def test_composites_of_drop_ins_and_arithmetic() -> None:
         dropin_cases.optimizer_record(lrschedule.Warmup(decay, 3))
 
 
-def test_to_keras_of_a_drop_in_says_it_is_one_already() -> None:
+def test_to_keras_of_a_drop_in_says_it_is_one_already_and_from_keras_keeps_it() -> None:
     with pytest.raises(TypeError, match="a Keras schedule already"):
         to_keras(DROPIN["ExponentialDecay"])
+    assert from_keras(DROPIN["Warmup"]) is DROPIN["Warmup"]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_analysis_sees_the_plain_schedule(name: str) -> None:
+    assert repr(lrschedule.describe(DROPIN[name], 5000)) == repr(
+        lrschedule.describe(PLAIN[name], 5000)
+    )
 
 
 # ------------------------------------------------------------- Keras's constructors

@@ -190,7 +190,8 @@ def from_keras(schedule: Any) -> LearningRateSchedule:
 
     Accepts Keras's six built-in schedules (``ExponentialDecay``, ``PiecewiseConstantDecay``,
     ``PolynomialDecay``, ``InverseTimeDecay``, ``CosineDecay``, ``CosineDecayRestarts``),
-    built from their ``get_config()``, and a :class:`KerasSchedule` (its wrapped schedule).
+    built from their ``get_config()``, a :class:`KerasSchedule` (its wrapped schedule), and
+    a drop-in Keras class of lrschedule (returned as it is).
 
     Raises:
         TypeError: Anything else, a subclass of a Keras schedule included (its formula may
@@ -206,6 +207,8 @@ def from_keras(schedule: Any) -> LearningRateSchedule:
     """
     if isinstance(schedule, KerasSchedule):
         return schedule.schedule
+    if isinstance(schedule, KerasDropIn):  # one of ours already
+        return schedule  # type: ignore[return-value]
     ours = _EQUIVALENTS.get(type(schedule))
     if ours is None:
         raise TypeError(
