@@ -1,11 +1,19 @@
-"""Keras 3: :func:`to_keras` and :func:`from_keras`, between our schedules and Keras's;
-:func:`scheduled` for the other hyperparameters.
+"""Keras 3: drop-in Keras classes of every schedule; :func:`to_keras` and :func:`from_keras`,
+between our schedules and Keras's; :func:`scheduled` for the other hyperparameters.
 
 Importing this module imports Keras (and its backend); ``import lrschedule`` does not.
 
 A Keras optimizer treats only a ``keras.optimizers.schedules.LearningRateSchedule`` as a
-schedule: any other callable is called with no arguments. :func:`to_keras` wraps one of
-ours in :class:`KerasSchedule`, which any Keras optimizer accepts, on every backend::
+schedule: any other callable is called with no arguments. Each schedule class of the
+library is here as a drop-in Keras class, a subclass of the plain class and of Keras's
+base (see :mod:`lrschedule.keras_dropin`), which goes directly into any optimizer::
+
+    from lrschedule.keras import ExponentialDecay  # instead of keras.optimizers.schedules
+
+    optimizer = keras.optimizers.SGD(learning_rate=ExponentialDecay(0.1, 100000, 0.96))
+
+:func:`to_keras` wraps a schedule already built (a plain one, a user's subclass) in
+:class:`KerasSchedule`, which any Keras optimizer accepts too, on every backend::
 
     optimizer = keras.optimizers.SGD(learning_rate=to_keras(schedule))
 
@@ -33,25 +41,72 @@ from typing import Any
 
 import keras
 
+from lrschedule import schedules as _plain
 from lrschedule.core.contract import LearningRateSchedule
-from lrschedule.keras_hyper import SCHEDULABLE, ScheduledOptimizer, scheduled
-from lrschedule.keras_saving import deserialize_in_keras
-from lrschedule.schedules import (
+from lrschedule.keras_dropin import (  # the drop-in Keras classes (see lrschedule.keras_dropin)
+    Clip,
+    Constant,
+    CoolDown,
     CosineDecay,
     CosineDecayRestarts,
+    CyclicalLearningRate,
     ExponentialDecay,
+    InverseSqrtDecay,
     InverseTimeDecay,
+    Join,
+    KerasDropIn,
+    LinearDecay,
+    MultiStepDecay,
+    OneCycle,
     PiecewiseConstantDecay,
+    PiecewiseInterpolation,
     PolynomialDecay,
+    Product,
+    RescaleTime,
+    Scale,
+    StepDecay,
+    TrainLonger,
+    Warmup,
+    WarmupCosineDecay,
+    WarmupStableDecay,
+    keras_class,
 )
+from lrschedule.keras_hyper import SCHEDULABLE, ScheduledOptimizer, scheduled
+from lrschedule.keras_saving import deserialize_in_keras
 from lrschedule.serialization import serialize
 
 __all__ = [
     "SCHEDULABLE",
+    "Clip",
+    "Constant",
+    "CoolDown",
+    "CosineDecay",
+    "CosineDecayRestarts",
+    "CyclicalLearningRate",
+    "ExponentialDecay",
+    "InverseSqrtDecay",
+    "InverseTimeDecay",
+    "Join",
+    "KerasDropIn",
     "KerasSchedule",
+    "LinearDecay",
+    "MultiStepDecay",
+    "OneCycle",
+    "PiecewiseConstantDecay",
+    "PiecewiseInterpolation",
+    "PolynomialDecay",
+    "Product",
+    "RescaleTime",
     "ResolveInFit",
+    "Scale",
     "ScheduledOptimizer",
+    "StepDecay",
+    "TrainLonger",
+    "Warmup",
+    "WarmupCosineDecay",
+    "WarmupStableDecay",
     "from_keras",
+    "keras_class",
     "scheduled",
     "to_keras",
 ]
@@ -60,12 +115,12 @@ _KERAS_SCHEDULES = keras.optimizers.schedules
 
 #: Keras's schedule classes and ours of the same name, arguments and values.
 _EQUIVALENTS: dict[type, type[LearningRateSchedule]] = {
-    _KERAS_SCHEDULES.ExponentialDecay: ExponentialDecay,
-    _KERAS_SCHEDULES.PiecewiseConstantDecay: PiecewiseConstantDecay,
-    _KERAS_SCHEDULES.PolynomialDecay: PolynomialDecay,
-    _KERAS_SCHEDULES.InverseTimeDecay: InverseTimeDecay,
-    _KERAS_SCHEDULES.CosineDecay: CosineDecay,
-    _KERAS_SCHEDULES.CosineDecayRestarts: CosineDecayRestarts,
+    _KERAS_SCHEDULES.ExponentialDecay: _plain.ExponentialDecay,
+    _KERAS_SCHEDULES.PiecewiseConstantDecay: _plain.PiecewiseConstantDecay,
+    _KERAS_SCHEDULES.PolynomialDecay: _plain.PolynomialDecay,
+    _KERAS_SCHEDULES.InverseTimeDecay: _plain.InverseTimeDecay,
+    _KERAS_SCHEDULES.CosineDecay: _plain.CosineDecay,
+    _KERAS_SCHEDULES.CosineDecayRestarts: _plain.CosineDecayRestarts,
 }
 
 
@@ -152,7 +207,8 @@ def from_keras(schedule: Any) -> LearningRateSchedule:
 
     Accepts Keras's six built-in schedules (``ExponentialDecay``, ``PiecewiseConstantDecay``,
     ``PolynomialDecay``, ``InverseTimeDecay``, ``CosineDecay``, ``CosineDecayRestarts``),
-    built from their ``get_config()``, and a :class:`KerasSchedule` (its wrapped schedule).
+    built from their ``get_config()``, a :class:`KerasSchedule` (its wrapped schedule), and
+    a drop-in Keras class of lrschedule (returned as it is).
 
     Raises:
         TypeError: Anything else, a subclass of a Keras schedule included (its formula may
@@ -168,6 +224,8 @@ def from_keras(schedule: Any) -> LearningRateSchedule:
     """
     if isinstance(schedule, KerasSchedule):
         return schedule.schedule
+    if isinstance(schedule, KerasDropIn):  # one of ours already
+        return schedule  # type: ignore[return-value]
     ours = _EQUIVALENTS.get(type(schedule))
     if ours is None:
         raise TypeError(

@@ -16,7 +16,11 @@ gets, when it is created:
 
 ``__call__`` hands every step to :func:`lrschedule.backends.dispatch.evaluate`; a class
 may put a Python-``int`` fast path in front of it (its only other copy of the formula,
-which a property test holds bit for bit to ``_compute``).
+which a property test holds bit for bit to ``_compute``). The metaclass gives the
+``step`` of each library class's ``__call__`` a default,
+:class:`~lrschedule.core.contract.MissingStep`: a call with no step (what a Keras
+optimizer does with a callable that is not a Keras schedule) reaches ``evaluate``, which
+raises a ``TypeError`` saying what to write instead; a call with a step is not slowed.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ import sys
 
 from lrschedule.backends.dispatch import evaluate
 from lrschedule.core import registry
-from lrschedule.core.contract import LearningRateSchedule
+from lrschedule.core.contract import NO_STEP, LearningRateSchedule
 from lrschedule.schedules.arguments import (
     PARENT_KINDS,
     Argument,
@@ -100,6 +104,14 @@ class _Declared(type):
                 )
             # The library's own schedules become known to serialization by their class name.
             registry.add_library_class(cls)
+        call = namespace.get("__call__")
+        if (
+            callable(call)
+            and getattr(call, "__defaults__", ()) is None
+            and cls.__module__.partition(".")[0] == registry.LIBRARY_MODULE
+        ):
+            # ``schedule()`` (a Keras optimizer's call): evaluation explains (see NO_STEP).
+            call.__defaults__ = (NO_STEP,)
         return cls
 
 
