@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 export KERAS_BACKEND ?= tensorflow
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 
-.PHONY: run gallery test lint typecheck unit r-deps bench clean
+.PHONY: run gallery test lint typecheck unit r-deps docs bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -38,7 +38,7 @@ gallery: $(VENV)/.installed-run
 	    --out docs/gallery/$$name.png > /dev/null || exit 1; \
 	done < docs/gallery/specs.tsv
 
-test: $(VENV)/.installed-dev r-deps lint typecheck unit
+test: $(VENV)/.installed-dev r-deps lint typecheck unit docs
 
 # R and its reticulate package, for the R example's test (tests/test_r_example.py): Debian's
 # packages, installed with apt-get where they are missing and this runs as root.
@@ -70,6 +70,11 @@ typecheck: $(VENV)/.installed-dev
 unit: $(VENV)/.installed-dev r-deps
 	RETICULATE_PYTHON=$(CURDIR)/$(PY) $(PY) -m pytest
 
+# The documentation site (mkdocs.yml) into site/; --strict: any warning, broken link or
+# missing reference fails the build.
+docs: $(VENV)/.installed-dev
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --quiet --site-dir site
+
 bench: $(VENV)/.installed-dev
 	$(PY) benchmarks/bench_core.py
 	$(PY) benchmarks/bench_frameworks.py
@@ -77,4 +82,4 @@ bench: $(VENV)/.installed-dev
 	$(PY) benchmarks/bench_import.py
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis build dist schedule.png
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis build dist schedule.png site
