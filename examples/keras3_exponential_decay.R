@@ -28,7 +28,9 @@ builtins <- import_builtins()
 cat(sprintf("python: %s\n", py_config()$python))
 
 initial_learning_rate <- 0.1
-lr_schedule <- lrschedule$ExponentialDecay(
+# lrschedule.keras's ExponentialDecay is a Keras LearningRateSchedule too: it goes to the
+# optimizer as it is, like the keras3 package's learning_rate_schedule_exponential_decay().
+lr_schedule <- lrschedule_keras$ExponentialDecay(
   initial_learning_rate,
   decay_steps = 100000,
   decay_rate = 0.96,
@@ -55,7 +57,7 @@ model <- keras$Sequential(list(
   keras$layers$Dense(3L, activation = "softmax")
 ))
 invisible(model$compile(
-  optimizer = keras$optimizers$SGD(learning_rate = lrschedule_keras$to_keras(lr_schedule)),
+  optimizer = keras$optimizers$SGD(learning_rate = lr_schedule),
   loss = "sparse_categorical_crossentropy",
   metrics = list("accuracy")
 ))
