@@ -1,4 +1,4 @@
-"""The argument policies the README states: what is accepted on purpose, and what is refused.
+"""The argument policies docs/migration/keras.md states: what is accepted on purpose, and what is refused.
 
 * Negative learning rates are accepted, as Keras accepts them: every formula keeps its sign.
 * ``PiecewiseConstantDecay`` boundaries at or below 0 are accepted (Keras's comparisons;
