@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 from lrschedule.backends.dispatch import evaluate
 from lrschedule.core.contract import LearningRateSchedule
 from lrschedule.schedules.arguments import child, schedule_name
@@ -85,7 +87,7 @@ class PlateauScaled(Schedule):
 
     def _at(self, x: Any, ops: ArrayOps, scale: Any) -> Any:
         base = child_at(self.schedule, self._kernel, x, ops)
-        value = base * scale
+        value = base * _like(scale, base)
         floor = float(self.plateau.min_lr)
         if floor > 0.0:
             value = ops.maximum(value, ops.minimum(base, floor))
@@ -133,6 +135,21 @@ class _WithScale:
 
     def _compute(self, x: Any, ops: ArrayOps) -> Any:
         return self.scaled._at(x, ops, self.scale)
+
+
+def _like(scale: Any, base: Any) -> Any:
+    """A tensor ``scale`` in the dtype of the rate ``base`` (a number as it is)."""
+    dtype = getattr(base, "dtype", None)
+    if isinstance(scale, (int, float)) or dtype is None or getattr(scale, "dtype", None) == dtype:
+        return scale
+    astype = getattr(scale, "astype", None)  # NumPy, JAX
+    if astype is not None:
+        return astype(dtype)
+    tf = sys.modules.get("tensorflow")
+    if tf is not None and isinstance(scale, (tf.Tensor, tf.Variable)):
+        return tf.cast(scale, dtype)
+    to = getattr(scale, "to", None)  # PyTorch
+    return scale if to is None else to(dtype)
 
 
 def _scaled(base: float, scale: float, floor: float) -> float:
