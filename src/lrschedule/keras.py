@@ -35,6 +35,7 @@ import keras
 
 from lrschedule.core.contract import LearningRateSchedule
 from lrschedule.keras_hyper import SCHEDULABLE, ScheduledOptimizer, scheduled
+from lrschedule.keras_plateau import PlateauCallback
 from lrschedule.keras_saving import deserialize_in_keras
 from lrschedule.schedules import (
     CosineDecay,
@@ -49,6 +50,7 @@ from lrschedule.serialization import serialize
 __all__ = [
     "SCHEDULABLE",
     "KerasSchedule",
+    "PlateauCallback",
     "ScheduledOptimizer",
     "from_keras",
     "scheduled",
