@@ -8,7 +8,8 @@ learning rate at every update (its gradient is +-1): the script reads ``w`` arou
 batch and asserts that update ``k`` moved it by ``schedule(k) * scale`` (the scale the
 plateau had in that epoch), which proves what Keras's compiled train step used. ``w``
 reaches 0.3 and then oscillates around it, so the validation loss ``|w - 0.25|`` stalls
-near 0.05 and the plateau reduces. Half-way the model is saved with ``model.save()`` and loaded back: the
+near 0.05 and the plateau reduces. Half-way the model is saved with ``model.save()``
+and loaded back: the
 plateau's state comes with it, and the resumed run uses the same learning rates as an
 uninterrupted one.
 
@@ -135,7 +136,9 @@ def main(argv: list[str] | None = None) -> None:
     resumed = fit(model, rates, half, epochs)
     assert resumed.state_dict()["count"] == epochs
     assert len(rates) == len(reference) == total
-    assert rates == reference, [(k, a, b) for k, (a, b) in enumerate(zip(rates, reference)) if a != b]
+    assert rates == reference, [
+        (k, a, b) for k, (a, b) in enumerate(zip(rates, reference, strict=True)) if a != b
+    ]
     print(
         f"OK: all {total} updates used schedule(step) * scale on Keras's {args.backend} "
         f"backend; {plateau.state_dict()['reductions']} reductions; the run resumed from "

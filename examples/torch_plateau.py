@@ -39,7 +39,9 @@ def run(args: argparse.Namespace, stop: int, checkpoint: dict | None) -> tuple[l
     epochs, per_epoch = args.epochs, args.steps_per_epoch
     generator = torch.Generator().manual_seed(1)
     x = torch.randn(per_epoch * 16, 4, generator=generator)
-    y = x @ torch.tensor([[0.5], [-1.0], [0.3], [2.0]]) + 0.3 * torch.randn(len(x), 1, generator=generator)
+    y = x @ torch.tensor([[0.5], [-1.0], [0.3], [2.0]]) + 0.3 * torch.randn(
+        len(x), 1, generator=generator
+    )
     x_val, y_val = x[:32] + 0.1, y[:32]
     model, optimizer, scheduler = build(epochs * per_epoch, per_epoch)
     first = 0
@@ -67,7 +69,10 @@ def run(args: argparse.Namespace, stop: int, checkpoint: dict | None) -> tuple[l
         with torch.no_grad():
             val_loss = torch.nn.functional.mse_loss(model(x_val), y_val).item()
         plateau.observe(val_loss)
-        print(f"epoch {epoch + 1:3d}  lr {used[-1]:.6f}  val_loss {val_loss:.4f}  scale {plateau.scale:g}")
+        print(
+            f"epoch {epoch + 1:3d}  lr {used[-1]:.6f}  val_loss {val_loss:.4f}  "
+            f"scale {plateau.scale:g}"
+        )
     state = {
         "model": model.state_dict(),
         "optimizer": optimizer.state_dict(),
@@ -85,7 +90,9 @@ def main(argv: list[str] | None = None) -> None:
     total, half = args.epochs * args.steps_per_epoch, args.epochs // 2
 
     used, expected, final = run(args, args.epochs, None)
-    assert used == expected, [(k, a, b) for k, (a, b) in enumerate(zip(used, expected)) if a != b][:3]
+    assert used == expected, [
+        (k, a, b) for k, (a, b) in enumerate(zip(used, expected, strict=True)) if a != b
+    ][:3]
     reductions = final["scheduler"]["plateaus"][0]["reductions"]
     assert reductions >= 1, final["scheduler"]
 

@@ -27,7 +27,9 @@ from lrschedule.schedules.plateau_scaled import plateaus_in
 # ------------------------------------------------------------------ counting
 def test_patience_threshold_and_cooldown_by_hand() -> None:
     # patience 2, cooldown 1, abs threshold 0.1, mode min.
-    plateau = ReduceOnPlateau(factor=0.5, patience=2, threshold=0.1, threshold_mode="abs", cooldown=1)
+    plateau = ReduceOnPlateau(
+        factor=0.5, patience=2, threshold=0.1, threshold_mode="abs", cooldown=1
+    )
     losses = [1.0, 0.95, 0.92, 0.91, 0.5, 0.45, 0.44, 0.43, 0.42, 0.41]
     flags = [plateau.observe(x) for x in losses]
     # 1.0 best; 0.95, 0.92, 0.91 are not 0.1 better: bad 1, 2, 3 > 2 -> reduce at index 3.
@@ -59,7 +61,9 @@ def test_patience_threshold_and_cooldown_by_hand() -> None:
         ("max", "abs", 2.0, 2.25, False),
     ],
 )
-def test_is_better(mode: str, threshold_mode: str, best: float, metric: float, better: bool) -> None:
+def test_is_better(
+    mode: str, threshold_mode: str, best: float, metric: float, better: bool
+) -> None:
     plateau = ReduceOnPlateau(mode=mode, threshold=0.25, threshold_mode=threshold_mode)
     plateau.observe(best)
     assert plateau.is_better(metric) is better
@@ -164,10 +168,18 @@ def test_nonfinite_metrics() -> None:
 @pytest.mark.parametrize(
     ("arguments", "error", "message"),
     [
-        ({"factor": 1.0}, ValueError, "Argument `factor` must be >= 0 and < 1. Received: factor=1.0"),
+        (
+            {"factor": 1.0},
+            ValueError,
+            "Argument `factor` must be >= 0 and < 1. Received: factor=1.0",
+        ),
         ({"factor": -0.1}, ValueError, "Argument `factor` must be >= 0 and < 1"),
         ({"factor": "0.1"}, TypeError, "Argument `factor` must be a real number"),
-        ({"patience": -1}, ValueError, "Argument `patience` must be a whole number >= 0. Received: patience=-1"),
+        (
+            {"patience": -1},
+            ValueError,
+            "Argument `patience` must be a whole number >= 0. Received: patience=-1",
+        ),
         ({"patience": 1.5}, ValueError, "Argument `patience` must be a whole number >= 0"),
         ({"cooldown": -2}, ValueError, "Argument `cooldown` must be a whole number >= 0"),
         ({"mode": "minimum"}, ValueError, "Argument `mode` must be one of 'min', 'max'"),
@@ -177,7 +189,11 @@ def test_nonfinite_metrics() -> None:
         ({"min_scale": 1.5}, ValueError, "Argument `min_scale` must be >= 0 and <= 1"),
         ({"min_lr": -1.0}, ValueError, "Argument `min_lr` must be >= 0"),
         ({"eps": -1.0}, ValueError, "Argument `eps` must be >= 0"),
-        ({"nonfinite": "skip"}, ValueError, "Argument `nonfinite` must be one of 'raise', 'ignore', 'bad'"),
+        (
+            {"nonfinite": "skip"},
+            ValueError,
+            "Argument `nonfinite` must be one of 'raise', 'ignore', 'bad'",
+        ),
         ({"name": 3}, TypeError, "name"),
     ],
 )
@@ -235,7 +251,10 @@ def test_serialize_round_trip_carries_the_state() -> None:
     assert [back(k) for k in (0, 5, 50)] == [schedule(k) for k in (0, 5, 50)]
     copied = pickle.loads(pickle.dumps(schedule))
     assert copied.plateau.state_dict() == plateau.state_dict() and copied(50) == schedule(50)
-    assert eval(repr(plateau), {"ReduceOnPlateau": ReduceOnPlateau}).state_dict() == plateau.state_dict()
+    assert (
+        eval(repr(plateau), {"ReduceOnPlateau": ReduceOnPlateau}).state_dict()
+        == plateau.state_dict()
+    )
     assert repr(ReduceOnPlateau()) == "ReduceOnPlateau()"
 
 
@@ -245,8 +264,15 @@ def test_deserialize_checks_everything_and_runs_nothing() -> None:
         lrschedule.deserialize({**document, "config": {**document["config"], "factor": 2.0}})
     with pytest.raises(ValueError, match="unexpected config key"):
         lrschedule.deserialize({**document, "config": {**document["config"], "__init__": "x"}})
-    poisoned = {"mode": "min", "scale": {"module": "os", "class_name": "system"}, "best": None,
-                "num_bad_epochs": 0, "cooldown_counter": 0, "reductions": 0, "count": 0}
+    poisoned = {
+        "mode": "min",
+        "scale": {"module": "os", "class_name": "system"},
+        "best": None,
+        "num_bad_epochs": 0,
+        "cooldown_counter": 0,
+        "reductions": 0,
+        "count": 0,
+    }
     with pytest.raises(TypeError, match="real number"):
         lrschedule.deserialize({**document, "config": {**document["config"], "state": poisoned}})
     with pytest.raises((TypeError, ValueError)):

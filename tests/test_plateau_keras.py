@@ -38,14 +38,22 @@ def test_keras_counts_patience_and_cooldown_one_further() -> None:
         min_delta, factor = rng.choice([0.0, 1e-3, 0.01]), rng.choice([0.5, 0.8])
         model = _model(1.0)
         theirs = keras.callbacks.ReduceLROnPlateau(
-            monitor="val_loss", factor=factor, patience=patience, cooldown=cooldown,
-            min_delta=min_delta, min_lr=0.0,
+            monitor="val_loss",
+            factor=factor,
+            patience=patience,
+            cooldown=cooldown,
+            min_delta=min_delta,
+            min_lr=0.0,
         )
         theirs.set_model(model)
         theirs.on_train_begin()
         plateau = ReduceOnPlateau(
-            factor=factor, patience=max(patience - 1, 0), cooldown=max(cooldown - 1, 0),
-            threshold=min_delta, threshold_mode="abs", eps=0.0,
+            factor=factor,
+            patience=max(patience - 1, 0),
+            cooldown=max(cooldown - 1, 0),
+            threshold=min_delta,
+            threshold_mode="abs",
+            eps=0.0,
         )
         value, last = 1.0, 1.0
         for epoch in range(OBSERVATIONS):
@@ -92,9 +100,7 @@ def test_callback_in_fit_finds_the_plateau_and_logs_the_scale() -> None:
             logs["val_loss"] = 1.0
 
     callback = PlateauCallback()
-    history = model.fit(
-        x, x, batch_size=4, epochs=4, verbose=0, callbacks=[Script(), callback]
-    )
+    history = model.fit(x, x, batch_size=4, epochs=4, verbose=0, callbacks=[Script(), callback])
     assert callback.plateau is plateau
     assert history.history["plateau_scale"] == [1.0, 0.5, 0.25, 0.125]
     assert plateau.state_dict()["reductions"] == 3

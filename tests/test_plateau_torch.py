@@ -149,7 +149,7 @@ def _train(steps_per_epoch: int, epochs: int, plateau_state=None, resume=None):
 
 
 def test_schedule_lr_resumes_plateau_state_exactly() -> None:
-    full, _, plateau, schedule = _train(4, 8)
+    full, _, plateau, _ = _train(4, 8)
     # Bad epochs 2-3, 4-5 and 6-7 (patience 1): reductions after epochs 3, 5 and 7, each
     # applied at once. The rates are schedule(step) times the scale the plateau had then:
     # 1 for epochs 0-3, 0.5 for epochs 4-5, 0.25 for epochs 6-7.

@@ -69,7 +69,9 @@ def test_tf_function_reads_a_bound_variable() -> None:
     for k in range(8):
         scales.append(plateau.scale)
         got.append(float(rate(tf.constant(k, tf.int64))))
-        given.append(float(explicit(tf.constant(k, tf.int64), tf.constant(plateau.scale, tf.float32))))
+        given.append(
+            float(explicit(tf.constant(k, tf.int64), tf.constant(plateau.scale, tf.float32)))
+        )
         plateau.observe(1.0)
     assert traces.count(1) == 1 and traces.count(2) == 1
     assert got == pytest.approx(_expected(range(8), scales), rel=1e-6)

@@ -126,7 +126,7 @@ class PlateauScaled(Schedule):
 
 
 class _WithScale:
-    """A :class:`PlateauScaled` evaluated with a given scale (what :meth:`PlateauScaled.rate` runs)."""
+    """A :class:`PlateauScaled` with a given scale (what :meth:`PlateauScaled.rate` evaluates)."""
 
     __slots__ = ("scale", "scaled")
 
