@@ -119,7 +119,7 @@ def test_composition_forms() -> None:
     assert Constant(0.1) * plateau == PlateauScaled(Constant(0.1), plateau)
     assert plateau * Constant(0.1) == PlateauScaled(Constant(0.1), plateau)
     assert 0.1 * plateau == PlateauScaled(Constant(0.1), plateau)
-    assert (Constant(0.1) * plateau) != (Constant(0.1) * ReduceOnPlateau())  # another controller
+    assert (Constant(0.1) * plateau) != (Constant(0.1) * ReduceOnPlateau(factor=0.5))
     nested = (Constant(0.2) * plateau) * StepDecay(1.0, 10, 0.5) * 0.5
     assert isinstance(nested, Scale) and isinstance(nested.schedule, Product)
     plateau_b = ReduceOnPlateau(mode="max")
@@ -133,12 +133,16 @@ def test_composition_forms() -> None:
         PlateauScaled(Constant(0.1), Constant(1.0))
 
 
-def test_a_controller_is_equal_only_to_itself() -> None:
+def test_equality_reads_the_state_and_hashing_does_not() -> None:
     first, second = ReduceOnPlateau(), ReduceOnPlateau()
-    assert first == first and first != second
+    assert first == second and hash(first) == hash(second)
     table = {first: 1}
     first.observe(1.0)
-    assert table[first] == 1  # hashed by identity: observations do not move it
+    assert first != second and hash(first) == hash(second)
+    assert table[first] == 1  # observations do not move it in a dict
+    second.observe(1.0)
+    assert first == second
+    assert first != ReduceOnPlateau(factor=0.5) and first != 1.0
 
 
 # ------------------------------------------------------------------ safety

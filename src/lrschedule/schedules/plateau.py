@@ -69,8 +69,10 @@ class ReduceOnPlateau(LearningRateSchedule):
     :meth:`load_state_dict` checks it against this controller's arguments.
     :meth:`get_config` is the arguments and, once something was observed, the ``state``
     reached, so :func:`lrschedule.serialize`, pickling, copies and Keras's
-    ``model.save()`` carry the controller exactly. Being stateful, a controller is equal
-    only to itself.
+    ``model.save()`` carry the controller exactly. Two controllers are equal when their
+    configurations and states are; the hash reads the configuration only, so observing
+    does not move a controller in a dict (a :class:`~lrschedule.PlateauScaled` compares
+    and hashes its plateau by configuration).
 
     Reading it never changes it: ``plateau(step)`` is the current scale at any step.
 
@@ -366,7 +368,17 @@ class ReduceOnPlateau(LearningRateSchedule):
         }
 
     def _config_or_none(self) -> dict[str, Any] | None:
-        return None  # stateful: equal only to itself, hashed by identity
+        # Hashing (its own and a composite's) reads the configuration without the state,
+        # which observations change; equality compares the state too.
+        return {**self.get_config(), "state": None}
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ReduceOnPlateau):
+            return NotImplemented
+        return self is other or self.get_config() == other.get_config()
+
+    def __hash__(self) -> int:
+        return super().__hash__()
 
     def __repr__(self) -> str:
         defaults = ReduceOnPlateau.__init__.__defaults__ or ()

@@ -39,6 +39,9 @@ class PlateauScaled(Schedule):
     (:class:`lrschedule.keras.PlateauCallback`) does this for ``fit`` with a variable it
     keeps equal to the scale (:meth:`bind`).
 
+    Equality and hashing read the schedule's and the plateau's configurations, not the
+    plateau's state.
+
     Args:
         schedule: The schedule (or its serialized dict).
         plateau: The controller (or its serialized dict).
@@ -62,6 +65,9 @@ class PlateauScaled(Schedule):
     name: str | None = schedule_name(default="PlateauScaled")
 
     __slots__ = ("_kernel", "_source")
+
+    #: Its largest rate is its schedule's (the scale is at most 1; see ``bounds``).
+    _multiplies_children = True
 
     def _setup(self) -> None:
         if not isinstance(self.plateau, ReduceOnPlateau):
