@@ -26,6 +26,7 @@ from lrschedule import (
     PiecewiseInterpolation,
     PolynomialDecay,
     Product,
+    ReduceOnPlateau,
     StepDecay,
     Warmup,
     WarmupCosineDecay,
@@ -64,6 +65,8 @@ def build() -> list[lrschedule.LearningRateSchedule]:
         Product([StepDecay(1.0, 3, 0.5), CosineDecay(0.1, 5)]),
         0.5 * ExponentialDecay(0.1, 10, 0.5),
         Clip(ExponentialDecay(0.1, 10, 0.5), minimum=0.02),
+        ReduceOnPlateau(factor=0.5),
+        Warmup(CosineDecay(0.1, 10), 3) * ReduceOnPlateau(min_lr=0.01),
     ]
 
 

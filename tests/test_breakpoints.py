@@ -42,8 +42,10 @@ from lrschedule import (
     OneCycle,
     PiecewiseConstantDecay,
     PiecewiseInterpolation,
+    PlateauScaled,
     PolynomialDecay,
     Product,
+    ReduceOnPlateau,
     Scale,
     StepDecay,
     Warmup,
@@ -168,6 +170,8 @@ PIECE: dict[str, Piece] = {
     "Warmup": _warmup,
     "Join": _join,
     "Scale": lambda schedule, step: piece(schedule.schedule, step),
+    "ReduceOnPlateau": lambda schedule, step: 0,
+    "PlateauScaled": lambda schedule, step: piece(schedule.schedule, step),
     "Clip": lambda schedule, step: piece(schedule.schedule, step),
     "Product": lambda schedule, step: tuple(piece(child, step) for child in schedule.schedules),
 }
@@ -244,6 +248,8 @@ def _examples() -> list[LearningRateSchedule]:
         Clip(CyclicalLearningRate(0.0, 0.01, 30), minimum=0.002, maximum=0.007),
         Product([StepDecay(1.0, 30, 0.5), CosineDecayRestarts(0.1, 45)]),
         Product([MultiStepDecay(1.0, [7, 100], 0.5), Warmup(LinearDecay(0.1, 90, 0.0), 20)]),
+        ReduceOnPlateau(),
+        PlateauScaled(Warmup(CosineDecayRestarts(0.1, 45), 20), ReduceOnPlateau()),
     ]
 
 

@@ -114,6 +114,22 @@ def test_min_lr_floors_the_plateau_not_the_schedule() -> None:
     assert schedule.rate(20, 1.0) == 0.1
 
 
+def test_analysis_describes_the_rate_at_the_current_scale() -> None:
+    plateau = ReduceOnPlateau(factor=0.5, patience=0, min_lr=0.02)
+    base = Warmup(CosineDecay(0.1, 90), warmup_steps=10)
+    schedule = base * plateau
+    plateau.observe(1.0)
+    plateau.observe(1.0)
+    assert list(schedule.breakpoints(0, 200)) == list(base.breakpoints(0, 200))
+    assert schedule.smooth_pieces(0, 200) is None  # a kink where the floor starts to hold
+    values = [schedule(k) for k in range(200)]
+    for low, high in schedule.monotone_pieces(0, 200):
+        run = values[low:high]
+        assert all(b >= a for a, b in zip(run, run[1:])) or all(b <= a for a, b in zip(run, run[1:]))
+    assert lrschedule.describe(schedule, 200) is not None
+    assert list(plateau.monotone_pieces(0, 50)) == [(0, 50)]
+
+
 def test_composition_forms() -> None:
     plateau = ReduceOnPlateau()
     assert Constant(0.1) * plateau == PlateauScaled(Constant(0.1), plateau)

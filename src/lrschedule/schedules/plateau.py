@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 
+from lrschedule.backends.dispatch import evaluate
 from lrschedule.core import registry
 from lrschedule.core.contract import LearningRateSchedule
 from lrschedule.core.validation import (
@@ -124,6 +125,9 @@ class ReduceOnPlateau(LearningRateSchedule):
         "__weakref__",
     )
 
+    #: As a schedule it is constant (its current scale): one monotone, smooth piece.
+    _monotone_pieces = True
+
     def __init__(
         self,
         mode: str = "min",
@@ -174,9 +178,15 @@ class ReduceOnPlateau(LearningRateSchedule):
         """The current scale, in ``[min_scale, 1]``."""
         return self._scale
 
-    def __call__(self, step: Any) -> float:
-        """The current scale, whatever the step (reading it changes nothing)."""
-        return self._scale
+    def __call__(self, step: Any) -> Any:
+        """The current scale at any step (an array of it for an array step); reading it
+        changes nothing."""
+        if step.__class__ is int and step >= 0:
+            return self._scale
+        return evaluate(self, step)
+
+    def _compute(self, x: Any, ops: Any) -> Any:
+        return ops.to_float(x) * 0.0 + self._scale
 
     # ------------------------------------------------------------- composition
     def _scale_schedule(self, schedule: Any) -> LearningRateSchedule:

@@ -118,17 +118,20 @@ class PlateauScaled(Schedule):
         object.__setattr__(self, "_source", source)
 
     def breakpoints(self, start: int, stop: int) -> Iterator[int]:
-        """The schedule's breakpoints (the plateau's reductions are not known in advance)."""
+        """The schedule's breakpoints: the rate at the current scale is monotone where the
+        schedule is (the reductions to come are not known in advance)."""
         method = getattr(self.schedule, "breakpoints", None)
         return iter(()) if method is None else method(start, stop)
 
-    def monotone_pieces(self, start: int, stop: int) -> Iterator[tuple[int, int]] | None:
-        """Unknown: a reduction may come at any step."""
-        return None
+    def _clocks(self) -> tuple[tuple[Any, int, int | None], ...]:
+        return ((self.schedule, 0, None),)
 
     def smooth_pieces(self, start: int, stop: int) -> Iterator[tuple[int, int]] | None:
-        """Unknown: a reduction may come at any step."""
-        return None
+        """The schedule's smooth runs without a floor; unknown with one (the rate has a kink
+        where it meets ``min_lr``). Like the values, they describe the current scale."""
+        if self.plateau.min_lr > 0:
+            return None
+        return super().smooth_pieces(start, stop)
 
 
 class _WithScale:
