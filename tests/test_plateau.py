@@ -6,6 +6,7 @@ import json
 import math
 import pickle
 from fractions import Fraction
+from itertools import pairwise
 
 import numpy as np
 import pytest
@@ -125,7 +126,7 @@ def test_analysis_describes_the_rate_at_the_current_scale() -> None:
     values = [schedule(k) for k in range(200)]
     for low, high in schedule.monotone_pieces(0, 200):
         run = values[low:high]
-        assert all(b >= a for a, b in zip(run, run[1:])) or all(b <= a for a, b in zip(run, run[1:]))
+        assert all(b >= a for a, b in pairwise(run)) or all(b <= a for a, b in pairwise(run))
     assert lrschedule.describe(schedule, 200) is not None
     assert list(plateau.monotone_pieces(0, 50)) == [(0, 50)]
 
