@@ -24,6 +24,7 @@ from lrschedule.core.validation import (
     require,
     whole_steps,
 )
+from lrschedule.schedules.plateau_state import checked_state
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -32,8 +33,6 @@ if TYPE_CHECKING:
 
 __all__ = ["ReduceOnPlateau"]
 
-#: The keys of :meth:`ReduceOnPlateau.state_dict`, in order.
-STATE_KEYS = ("mode", "scale", "best", "num_bad_epochs", "cooldown_counter", "reductions", "count")
 _NONFINITE = ("raise", "ignore", "bad")
 
 
@@ -303,50 +302,9 @@ class ReduceOnPlateau(LearningRateSchedule):
                 ``patience`` or a cooldown counter above ``cooldown``).
             TypeError: ``state_dict`` is not a dict, or a value of the wrong type.
         """
-        if not isinstance(state_dict, dict):
-            raise TypeError(
-                "Argument `state_dict` must be a dict (from ReduceOnPlateau.state_dict()). "
-                f"Received: {state_dict!r} of type {type(state_dict).__name__}"
-            )
-        missing = [key for key in STATE_KEYS if key not in state_dict]
-        unknown = sorted(str(key) for key in state_dict if key not in STATE_KEYS)
-        if missing or unknown:
-            raise ValueError(
-                "Argument `state_dict` must have the keys "
-                f"{', '.join(STATE_KEYS)}. Received: missing {missing}, unknown {unknown}"
-            )
-        mode = state_dict["mode"]
-        if mode != self.mode:
-            raise ValueError(
-                f"Cannot load a state of mode={mode!r} into a ReduceOnPlateau of "
-                f"mode={self.mode!r}: its best metric means the opposite. "
-                f"Received: state_dict={state_dict!r}"
-            )
-        scale = float(check_real("state_dict['scale']", state_dict["scale"]))
-        require(
-            self.min_scale <= scale <= 1,
-            "state_dict['scale']",
-            scale,
-            f">= min_scale={self.min_scale!r} and <= 1 (a state of another configuration?)",
+        scale, best, bad, cooling, reductions, count = checked_state(
+            state_dict, self.mode, self.min_scale, self.patience, self.cooldown
         )
-        best = state_dict["best"]
-        best = None if best is None else float(check_real("state_dict['best']", best))
-        bad = whole_steps("state_dict['num_bad_epochs']", state_dict["num_bad_epochs"])
-        require(
-            bad <= self.patience,
-            "state_dict['num_bad_epochs']",
-            bad,
-            f"<= patience={self.patience} (a state of another configuration?)",
-        )
-        cooling = whole_steps("state_dict['cooldown_counter']", state_dict["cooldown_counter"])
-        require(
-            cooling <= self.cooldown,
-            "state_dict['cooldown_counter']",
-            cooling,
-            f"<= cooldown={self.cooldown} (a state of another configuration?)",
-        )
-        reductions = whole_steps("state_dict['reductions']", state_dict["reductions"])
-        count = whole_steps("state_dict['count']", state_dict["count"])
         self._scale, self._best, self._bad, self._cooling = scale, best, bad, cooling
         self._reductions, self._count = reductions, count
         for listener in tuple(self._listeners):
