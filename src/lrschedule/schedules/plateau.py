@@ -57,7 +57,16 @@ class ReduceOnPlateau(LearningRateSchedule):
     ``min_lr`` floors the *composed* rate: ``schedule * plateau`` is
     ``max(schedule(t) * scale, min(schedule(t), min_lr))``, so the plateau never takes the
     rate below ``min_lr``, while the schedule's own shape (a warmup from 0, a decay to 0)
-    is left as it is. ``eps`` is in units of the scale.
+    is left as it is. ``eps`` is in units of the scale. With a constant schedule every
+    reduction and rate is PyTorch's, but for one case: PyTorch skips a reduction that would
+    take the rate less than ``eps`` below where it is onto ``min_lr``, while here the rate
+    reaches ``min_lr``.
+
+    **Keras's callback counts differently**: it reduces after ``patience`` bad epochs (here
+    and in PyTorch, after ``patience + 1``), its cooldown ends an epoch later, and its
+    ``min_delta`` is absolute. Keras's ``ReduceLROnPlateau(patience=p, cooldown=c,
+    min_delta=d)`` is ``ReduceOnPlateau(patience=max(p - 1, 0), cooldown=max(c - 1, 0),
+    threshold=d, threshold_mode="abs", eps=0)``, as long as its ``min_lr`` is not reached.
 
     **Metrics that are not finite.** ``nonfinite="raise"`` (the default) refuses NaN and
     infinite metrics with a ``ValueError`` and changes nothing; ``"ignore"`` skips them
