@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 export KERAS_BACKEND ?= tensorflow
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 
-.PHONY: run gallery test lint typecheck unit bench clean
+.PHONY: run gallery test lint typecheck unit r-deps docs bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -38,7 +38,24 @@ gallery: $(VENV)/.installed-run
 	    --out docs/gallery/$$name.png > /dev/null || exit 1; \
 	done < docs/gallery/specs.tsv
 
-test: $(VENV)/.installed-dev lint typecheck unit
+test: $(VENV)/.installed-dev r-deps lint typecheck unit docs
+
+# R and its reticulate package, for the R example's test (tests/test_r_example.py): Debian's
+# packages, installed with apt-get where they are missing and this runs as root.
+R_PACKAGES := r-base-core r-cran-reticulate
+r-deps:
+	@if command -v Rscript >/dev/null 2>&1 && Rscript -e 'library(reticulate)' >/dev/null 2>&1; then \
+	  exit 0; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "Installing $(R_PACKAGES) with apt-get"; \
+	  apt-get update -q >/dev/null && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+	    $(R_PACKAGES) >/dev/null; \
+	else \
+	  echo "make test needs Rscript and the R package reticulate; install them as root:" >&2; \
+	  echo "  apt-get update && apt-get install -y $(R_PACKAGES)" >&2; \
+	  exit 1; \
+	fi
 
 # ruff, then the layer contracts of [tool.importlinter] in pyproject.toml (lazy imports count).
 lint: $(VENV)/.installed-dev
@@ -49,8 +66,14 @@ lint: $(VENV)/.installed-dev
 typecheck: $(VENV)/.installed-dev
 	$(PY) -m mypy
 
-unit: $(VENV)/.installed-dev
-	$(PY) -m pytest
+# reticulate (in the R example's test) runs the virtual environment's Python.
+unit: $(VENV)/.installed-dev r-deps
+	RETICULATE_PYTHON=$(CURDIR)/$(PY) $(PY) -m pytest
+
+# The documentation site (mkdocs.yml) into site/; --strict: any warning, broken link or
+# missing reference fails the build.
+docs: $(VENV)/.installed-dev
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --quiet --site-dir site
 
 bench: $(VENV)/.installed-dev
 	$(PY) benchmarks/bench_core.py
@@ -59,4 +82,4 @@ bench: $(VENV)/.installed-dev
 	$(PY) benchmarks/bench_import.py
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis build dist schedule.png
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis build dist schedule.png site

@@ -12,6 +12,7 @@ import lrschedule
 from lrschedule import (
     Clip,
     Constant,
+    CoolDown,
     CosineDecay,
     CosineDecayRestarts,
     CyclicalLearningRate,
@@ -27,7 +28,9 @@ from lrschedule import (
     PolynomialDecay,
     Product,
     ReduceOnPlateau,
+    RescaleTime,
     StepDecay,
+    TrainLonger,
     Warmup,
     WarmupCosineDecay,
     WarmupStableDecay,
@@ -67,6 +70,9 @@ def build() -> list[lrschedule.LearningRateSchedule]:
         Clip(ExponentialDecay(0.1, 10, 0.5), minimum=0.02),
         ReduceOnPlateau(factor=0.5),
         Warmup(CosineDecay(0.1, 10), 3) * ReduceOnPlateau(min_lr=0.01),
+        CoolDown(CosineDecay(0.1, 10), 5, 3, shape="1-sqrt"),
+        TrainLonger(WarmupStableDecay(0.0, 0.1, 2, 3, 4), 3, 9, 12),
+        RescaleTime(StepDecay(0.1, 3, 0.5), 1.5),
     ]
 
 
