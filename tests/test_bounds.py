@@ -24,8 +24,10 @@ from lrschedule import (
     OneCycle,
     PiecewiseConstantDecay,
     PiecewiseInterpolation,
+    PlateauScaled,
     PolynomialDecay,
     Product,
+    ReduceOnPlateau,
     RescaleTime,
     Scale,
     StepDecay,
@@ -39,6 +41,8 @@ from lrschedule.schedules.bounds import rate_bound
 # (schedule, the bound written out by hand from its arguments)
 BOUNDED = [
     (Constant(-0.3), 0.3),
+    (ReduceOnPlateau(), 1.0),
+    (PlateauScaled(CosineDecay(0.2, 100), ReduceOnPlateau(min_lr=0.5)), 0.2),
     (CosineDecay(0.2, 100, alpha=0.1), 0.2),
     (CosineDecay(0.2, 100, alpha=3.0), 0.6000000000000001),
     (CosineDecay(0.01, 100, warmup_target=0.5, warmup_steps=20), 0.5),

@@ -39,8 +39,10 @@ from lrschedule import (
     OneCycle,
     PiecewiseConstantDecay,
     PiecewiseInterpolation,
+    PlateauScaled,
     PolynomialDecay,
     Product,
+    ReduceOnPlateau,
     RescaleTime,
     Scale,
     StepDecay,
@@ -280,6 +282,19 @@ def _clip(rng: random.Random, depth: int = 1) -> LearningRateSchedule:
     return Clip(_child(rng, depth), minimum, maximum)
 
 
+def _plateau(rng: random.Random) -> ReduceOnPlateau:
+    """A controller that has observed a few metrics (its scale below 1, or not)."""
+    plateau = ReduceOnPlateau(factor=rng.choice([0.1, 0.5, 0.9]), patience=rng.randint(0, 2))
+    for _ in range(rng.randint(0, 8)):
+        plateau.observe(1.0)
+    return plateau
+
+
+def _plateau_scaled(rng: random.Random, depth: int = 1) -> LearningRateSchedule:
+    plateau = _plateau(rng)
+    child = _child(rng, depth)
+    floor = rng.choice([0.0, abs(_rate(rng))])
+    return PlateauScaled(child, ReduceOnPlateau(**{**plateau.get_config(), "min_lr": floor}))
 def _cool_down(rng: random.Random, depth: int = 1) -> LearningRateSchedule:
     child = _child(rng, depth)
     start, length = _whole(rng), _whole(rng, 1)
@@ -317,6 +332,7 @@ LEAVES: dict[str, Generator] = {
     "PiecewiseConstantDecay": _piecewise_constant,
     "PiecewiseInterpolation": _interpolation,
     "PolynomialDecay": _polynomial,
+    "ReduceOnPlateau": _plateau,
     "StepDecay": _step,
     "WarmupCosineDecay": _warmup_cosine,
     "WarmupStableDecay": _wsd,
@@ -325,6 +341,7 @@ COMPOSITES: dict[str, Callable[[random.Random, int], LearningRateSchedule]] = {
     "Clip": _clip,
     "CoolDown": _cool_down,
     "Join": _join,
+    "PlateauScaled": _plateau_scaled,
     "Product": _product,
     "RescaleTime": _rescale_time,
     "Scale": _scale,

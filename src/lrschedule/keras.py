@@ -72,6 +72,7 @@ from lrschedule.keras_dropin import (  # the drop-in Keras classes (see lrschedu
     keras_class,
 )
 from lrschedule.keras_hyper import SCHEDULABLE, ScheduledOptimizer, scheduled
+from lrschedule.keras_plateau import PlateauCallback
 from lrschedule.keras_saving import deserialize_in_keras
 from lrschedule.serialization import serialize
 
@@ -94,6 +95,7 @@ __all__ = [
     "OneCycle",
     "PiecewiseConstantDecay",
     "PiecewiseInterpolation",
+    "PlateauCallback",
     "PolynomialDecay",
     "Product",
     "RescaleTime",

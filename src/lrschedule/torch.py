@@ -12,6 +12,7 @@ step changes.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -20,6 +21,7 @@ from torch.optim.lr_scheduler import LRScheduler
 
 from lrschedule.core.validation import Real, check_flag
 from lrschedule.schedules.momentum import momentum_schedule
+from lrschedule.schedules.plateau_scaled import plateaus_in
 from lrschedule.torch_hyper import Target, as_step, per_group, resolve, write
 
 __all__ = ["ScheduleLR"]
@@ -52,7 +54,10 @@ class ScheduleLR(LRScheduler):
     Adam family), else ``momentum``, following
     :func:`~lrschedule.schedules.momentum.momentum_schedule`.
 
-    The scheduler holds no state but the step count: :meth:`state_dict` is
+    The scheduler holds no state but the step count (and the state of any
+    :class:`~lrschedule.ReduceOnPlateau` in its schedules, observed with
+    ``step(metrics=val_loss)`` or ``plateau.observe(val_loss)``, either of which sets the
+    learning rate at once, as PyTorch's ``ReduceLROnPlateau`` does): :meth:`state_dict` is
     ``{"last_epoch": k, ...}`` (plain numbers, loadable with ``torch.load(...,
     weights_only=True)``), and :meth:`load_state_dict` sets every scheduled value to its
     schedule at ``k`` at once, so a run resumes exactly even with a freshly built
@@ -174,6 +179,8 @@ class ScheduleLR(LRScheduler):
                 initial = initial.clone()
             group.setdefault("initial_lr", initial)
         super().__init__(optimizer, last_epoch)
+        for plateau in self.plateaus:  # a reduction applies at once, as in PyTorch
+            plateau.add_listener(_follower(self))
 
     def _resolve(self, groups: list[dict[str, Any]]) -> list[tuple[int, str, int | None, Schedule]]:
         """Each scheduled value's group, key, element and schedule (all checked at once)."""
@@ -207,26 +214,42 @@ class ScheduleLR(LRScheduler):
     def _get_closed_form_lr(self) -> list[float | torch.Tensor]:
         return self.get_lr()
 
-    def step(self, epoch: Real | None = None) -> None:
+    def step(self, epoch: Real | None = None, metrics: Any = None) -> None:
         """Advance one step (or go to step ``epoch``) and set every scheduled value.
 
         Call it after ``optimizer.step()``. With ``epoch`` the scheduler goes to that
         step, which may be fractional (the schedules are closed forms, so any step is
-        exact); a whole ``epoch`` is kept as an ``int``.
+        exact); a whole ``epoch`` is kept as an ``int``. With ``metrics`` (PyTorch's
+        ``ReduceLROnPlateau.step(metrics)``), every :class:`~lrschedule.ReduceOnPlateau`
+        in the schedules observes it first, then the step advances as without it.
         """
+        if metrics is not None:
+            for plateau in self.plateaus:
+                plateau.observe(metrics)
         step = self.last_epoch + 1 if epoch is None else as_step(epoch)
         self._apply(step)
         self._step_count += 1
         # Fractional after step(epoch + i / iters), as PyTorch's own step(epoch) stores it.
         self.last_epoch = step  # type: ignore[assignment]
 
+    @property
+    def plateaus(self) -> list[Any]:
+        """The distinct :class:`~lrschedule.ReduceOnPlateau` controllers in the schedules."""
+        found = {id(p): p for _, _, _, item in self._targets for p in plateaus_in(item)}
+        return list(found.values())
+
     def state_dict(self) -> dict[str, Any]:
-        """``{"last_epoch", "_step_count", "_last_lr"}``: the step and the rates it gave."""
-        return {
+        """``{"last_epoch", "_step_count", "_last_lr"}``: the step and the rates it gave, and
+        ``"plateaus"``, the state of each plateau controller, when there are any."""
+        state: dict[str, Any] = {
             "last_epoch": self.last_epoch,
             "_step_count": self._step_count,
             "_last_lr": [_plain(lr) for lr in self._last_lr],
         }
+        plateaus = self.plateaus
+        if plateaus:
+            state["plateaus"] = [plateau.state_dict() for plateau in plateaus]
+        return state
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         """Resume at ``state_dict["last_epoch"]``: every scheduled value is set at once."""
@@ -236,6 +259,17 @@ class ScheduleLR(LRScheduler):
                 f"Received keys: {sorted(state_dict)}"
             )
         step = as_step(state_dict["last_epoch"])
+        plateaus = self.plateaus
+        states = state_dict.get("plateaus", [])
+        if len(states) != len(plateaus):
+            raise ValueError(
+                f"Argument `state_dict` holds {len(states)} plateau states; this ScheduleLR's "
+                f"schedules have {len(plateaus)} ReduceOnPlateau. Received: {states!r}"
+            )
+        for plateau, plateau_state in zip(plateaus, states, strict=True):  # check all first
+            type(plateau)(**{**plateau.get_config(), "state": None}).load_state_dict(plateau_state)
+        for plateau, plateau_state in zip(plateaus, states, strict=True):
+            plateau.load_state_dict(plateau_state)
         self._apply(step)
         self.last_epoch = step  # type: ignore[assignment]
         self._step_count = int(state_dict.get("_step_count", int(step) + 1))
@@ -263,6 +297,18 @@ class ScheduleLR(LRScheduler):
         parts += [f"{key}={_shown(items)!r}" for key, items in self.hyperparameters.items()]
         parts.append(f"last_epoch={self.last_epoch}")
         return f"{type(self).__name__}({', '.join(parts)})"
+
+
+def _follower(scheduler: ScheduleLR) -> Callable[[float], None]:
+    """A plateau listener that sets the scheduler's values again at its current step."""
+    ref = weakref.ref(scheduler)
+
+    def follow(scale: float) -> None:
+        alive = ref()
+        if alive is not None:
+            alive._apply(alive.last_epoch)
+
+    return follow
 
 
 def _momentum_name(

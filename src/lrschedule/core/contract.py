@@ -95,7 +95,10 @@ class LearningRateSchedule:
         """``schedule * factor``: scaled by a number (a :class:`~lrschedule.Scale`), or
         multiplied step by step by another schedule (a :class:`~lrschedule.Product`)."""
         result: LearningRateSchedule
-        if isinstance(factor, LearningRateSchedule):
+        scaled_by = getattr(factor, "_scale_schedule", None)
+        if scaled_by is not None:  # a controller that scales a schedule (ReduceOnPlateau)
+            result = scaled_by(self)
+        elif isinstance(factor, LearningRateSchedule):
             result = _library("Product")([self, factor])
         else:
             result = _library("Scale")(self, factor)

@@ -21,6 +21,8 @@ from lrschedule.schedules.join import Join
 from lrschedule.schedules.linear import LinearDecay
 from lrschedule.schedules.momentum import momentum_schedule
 from lrschedule.schedules.piecewise import PiecewiseConstantDecay
+from lrschedule.schedules.plateau import ReduceOnPlateau
+from lrschedule.schedules.plateau_scaled import PlateauScaled
 from lrschedule.schedules.polynomial import PolynomialDecay
 from lrschedule.schedules.product import Product
 from lrschedule.schedules.restarts import CosineDecayRestarts
@@ -46,8 +48,10 @@ __all__ = [
     "OneCycle",
     "PiecewiseConstantDecay",
     "PiecewiseInterpolation",
+    "PlateauScaled",
     "PolynomialDecay",
     "Product",
+    "ReduceOnPlateau",
     "RescaleTime",
     "Scale",
     "StepDecay",

@@ -16,7 +16,7 @@ that reach past them are:
 * ``div_factor`` and ``final_div_factor`` below 1 start and end ``OneCycle`` above its
   maximal rate: ``maximal_learning_rate / div_factor`` and that over ``final_div_factor``;
 * ``Scale``'s ``factor`` multiplies its schedule's bound, and a ``Product`` multiplies its
-  factors' bounds.
+  factors' bounds (a ``PlateauScaled`` too: its schedule's times the plateau's, 1).
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ import math
 from lrschedule.schedules.base import Schedule
 from lrschedule.schedules.cyclic import CyclicalLearningRate
 from lrschedule.schedules.exponential import ExponentialDecay
+from lrschedule.schedules.plateau import ReduceOnPlateau
 from lrschedule.schedules.restarts import CosineDecayRestarts
 from lrschedule.schedules.step import MultiStepDecay, StepDecay
 
@@ -74,6 +75,8 @@ def _bound(schedule: Any, known: dict[int, float | None]) -> float | None:
 
 
 def _uncached_bound(schedule: Any, known: dict[int, float | None]) -> float | None:
+    if isinstance(schedule, ReduceOnPlateau):
+        return 1.0  # its scale, at most 1
     if not isinstance(schedule, Schedule):
         return None
     values = {
@@ -83,7 +86,8 @@ def _uncached_bound(schedule: Any, known: dict[int, float | None]) -> float | No
         return None
     largest = 0.0
     if getattr(schedule, "_multiplies_children", False):  # a Product: the bounds multiply
-        bounds = [_bound(child, known) for child in values["schedules"]]
+        factors = [values[a.name] for a in schedule.__arguments__ if a.kind == "schedule"]
+        bounds = [_bound(child, known) for child in values.get("schedules", factors)]
         return None if None in bounds else math.prod(bounds)  # type: ignore[arg-type]
     for argument in schedule.__arguments__:
         value = values[argument.name]
