@@ -134,9 +134,10 @@ class CyclicalLearningRate(Schedule):
 
     def _compute(self, x: Any, ops: ArrayOps) -> Any:
         cycle, up = self._cycle, self._up
-        count, into = ops.divmod(x, cycle)
+        # The falling half, (C - r) / D, from the rest of the cycle: in float32, C - r would
+        # lose r's rounding (a fraction of C) against a small difference.
+        count, into, falling = ops.divmod_rest(x, cycle, self._down)
         rising = ops.at_most(into, up)
-        falling = ops.ratio(ops.taken_from(cycle, into), self._down)
         height = ops.where(rising, ops.ratio(into, up), falling)
         if self.mode == "triangular":
             return self._low + self._height * height
