@@ -92,12 +92,17 @@ class _Interpolated(Schedule):
             top = ops.int_max(x)
             whole, fraction = list(self._whole), list(self._fraction)
             ceil = list(self._ceil)
+            past = 0
             if top is not None:
                 # Knots past the integer dtype: clip the whole part, move the rest to the fraction.
                 kept = [min(w, top) for w in whole]
                 fraction = [f + (w - k) for f, w, k in zip(fraction, whole, kept, strict=True)]
+                past = sum(1 for c in ceil if c > top)
                 whole, ceil = kept, [min(c, top) for c in ceil]
             index = ops.searchsorted(self._table(ops, "ceil", ceil, x, integer=True), x, right=True)
+            if past and top is not None:
+                # A clipped knot reads as `top`, which the step `top` would count as passed.
+                index = ops.where(ops.below(x, top), index, index - past)
             whole_table = self._table(ops, "whole", whole, x, integer=True)
             fraction_table = self._table(ops, "fraction", fraction, x, integer=False)
         else:
