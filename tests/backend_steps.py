@@ -16,7 +16,8 @@ type and dtype, and gives back the values as float64. Its bound (README, "Step t
   with a power that is not a whole number, anywhere in the schedule).
 
 JAX and TensorFlow flush float32 results below the smallest normal float32 (1.2e-38) to
-zero (XLA and TensorFlow run with denormals off), so there a result may be 0 instead.
+zero (XLA and TensorFlow run with denormals off), so there a result may be 0 instead;
+they read a subnormal float32 step as 0 as well, so none is drawn for them.
 """
 
 from __future__ import annotations
@@ -86,7 +87,7 @@ class Backend:
         result: ``"float64"`` or ``"float32"``: the result's dtype.
         ulps: The bound: float64 epsilons for a float64 result, float32 ulps otherwise;
             a function of the schedule for JAX.
-        flush: Whether float32 results below the smallest normal float32 may be 0.
+        flush: Whether float32 results (and steps) below the smallest normal float32 are 0.
         run: Calls the schedule on the steps; returns the values as float64.
     """
 
@@ -104,7 +105,9 @@ class Backend:
         if self.step == "int":
             return int(value)
         if self.step == "float32":
-            return float(np.float32(value))
+            narrow = float(np.float32(value))
+            # JAX and TensorFlow read a subnormal float32 step as 0 (denormals are off).
+            return 0.0 if self.flush and narrow < TINY32 else narrow
         return float(value)
 
 
