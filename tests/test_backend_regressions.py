@@ -45,3 +45,20 @@ def test_a_knot_past_the_integer_dtype_is_not_reached_at_its_largest_step(dtype:
     cycle = OneCycle(1.0, 2**40)
     exact = [float(ref.one_cycle(1.0, 2**40, step=s)[0]) for s in steps]
     assert_float32_close(_values(cycle(make(steps))), exact, ulps)
+
+
+def test_a_float32_step_next_to_a_knot_that_is_no_float32_is_exact() -> None:
+    # JAX rounded each knot to float32 before subtracting the step: at a float32 step just
+    # below 985689.8211... (float32 985689.8125) the distance to the knot came out 0.
+    knots, values = [1000, 1018, 985689.8211142811, 2**25 + 1], [0.5, 0.2, 0.6, 0.001, 0.3]
+    steps = [985689.75, 985689.8125, 985689.875, 2.0**25 - 2, 2.0**25, 2.0**25 + 2]
+    schedule = PiecewiseInterpolation(knots, values)
+    exact = [float(ref.piecewise_interpolation(knots, values, step=s)[0]) for s in steps]
+    assert_float32_close(schedule(jnp.asarray(steps, dtype=jnp.float32)), exact, 8)
+
+    cycle = OneCycle(1.0, 767, 0.11307108636452988, "linear", three_phase=True)
+    args = (1.0, 767, 0.11307108636452988, "linear", 25.0, 1e4, True)
+    steps = [85.72, 171.451, 171.45101928710938, 171.4511, 765.9999]
+    narrow = [float(jnp.float32(s)) for s in steps]
+    exact = [float(ref.one_cycle(*args, step=s)[0]) for s in narrow]
+    assert_float32_close(cycle(jnp.asarray(narrow, dtype=jnp.float32)), exact, 8)
