@@ -51,7 +51,7 @@ class _Interpolated(Schedule):
     ``K_n`` on the value is ``v_n``.
     """
 
-    __slots__ = ("_levels", "_cosine", "_ceil", "_above", "_whole", "_fraction", "_span")
+    __slots__ = ("_levels", "_cosine", "_ceil", "_above", "_whole", "_fraction", "_pieces", "_span")
 
     def _set_knots(self, knots: Sequence[Real], levels: Sequence[float], cosine: bool) -> None:
         """Store knots ``K_1..K_n`` (exact ints or floats, increasing, > 0) and values."""
@@ -65,6 +65,7 @@ class _Interpolated(Schedule):
         self._fraction = tuple(
             exact_difference(knot, w) for knot, w in zip(exact, whole, strict=True)
         )
+        self._pieces = tuple(zip(*(_narrow_pieces(knot) for knot in exact), strict=True))
         self._span = (*(exact_difference(b, a) for a, b in itertools.pairwise(exact)), 1.0)
 
     def __call__(self, step: Any) -> Any:
@@ -92,26 +93,36 @@ class _Interpolated(Schedule):
             top = ops.int_max(x)
             whole, fraction = list(self._whole), list(self._fraction)
             ceil = list(self._ceil)
+            past = 0
             if top is not None:
                 # Knots past the integer dtype: clip the whole part, move the rest to the fraction.
                 kept = [min(w, top) for w in whole]
                 fraction = [f + (w - k) for f, w, k in zip(fraction, whole, kept, strict=True)]
+                past = sum(1 for c in ceil if c > top)
                 whole, ceil = kept, [min(c, top) for c in ceil]
             index = ops.searchsorted(self._table(ops, "ceil", ceil, x, integer=True), x, right=True)
+            if past and top is not None:
+                # A clipped knot reads as `top`, which the step `top` would count as passed.
+                index = ops.where(ops.below(x, top), index, index - past)
             whole_table = self._table(ops, "whole", whole, x, integer=True)
             fraction_table = self._table(ops, "fraction", fraction, x, integer=False)
         else:
             index = ops.searchsorted(
                 self._table(ops, "above", self._above, x, integer=False), x, right=True
             )
-            knots = [float(w) + f for w, f in zip(self._whole, self._fraction, strict=True)]
-            whole_table = self._table(ops, "knots", knots, x, integer=False)
-            fraction_table = None
+            whole_table = fraction_table = None
         following = ops.minimum(index + 1, count)
         span = ops.take(self._table(ops, "span", self._span, x, integer=False), index)
         if fraction_table is None:
-            left = (ops.take(whole_table, following) - x) / span
-            done = (x - ops.take(whole_table, index)) / span
+            # A float step: each knot as hi + mid + lo, pieces exact in float32, so that the
+            # distance to a knot near the step is exact even where the knot is not a float32.
+            hi, mid, lo = (
+                self._table(ops, f"knot {name}", piece, x, integer=False)
+                for name, piece in zip(("hi", "mid", "lo"), self._pieces, strict=True)
+            )
+            ahead, behind = ops.take(hi, following) - x, x - ops.take(hi, index)
+            left = ((ahead + ops.take(mid, following)) + ops.take(lo, following)) / span
+            done = ((behind - ops.take(mid, index)) - ops.take(lo, index)) / span
         else:
             left = (
                 ops.to_float(ops.take(whole_table, following) - x)
@@ -137,6 +148,27 @@ class _Interpolated(Schedule):
             if step > previous and step >= start:
                 yield step
             previous = max(previous, step)
+
+
+def _narrow(value: float) -> float:
+    """``value`` rounded to 24 significant bits, which float32 holds exactly."""
+    if value == 0 or not math.isfinite(value):
+        return value
+    mantissa, exponent = math.frexp(value)
+    return math.ldexp(round(mantissa * 2.0**24), exponent - 24)
+
+
+def _narrow_pieces(knot: Real) -> tuple[float, float, float]:
+    """``knot`` as ``hi + mid + lo``: ``hi`` and ``mid`` of 24 bits, ``lo`` the float nearest
+    the rest (exact for every float knot, and for int knots up to 2**101)."""
+    numerator, denominator = knot.as_integer_ratio()
+    hi = _narrow(numerator / denominator)
+    # The rest as an exact ratio of ints (int / int rounds correctly), twice over.
+    top, bottom = hi.as_integer_ratio()
+    numerator, denominator = numerator * bottom - top * denominator, denominator * bottom
+    mid = _narrow(numerator / denominator)
+    top, bottom = mid.as_integer_ratio()
+    return hi, mid, (numerator * bottom - top * denominator) / (denominator * bottom)
 
 
 class PiecewiseInterpolation(_Interpolated):
