@@ -35,8 +35,8 @@ from __future__ import annotations
 import functools
 import math
 import struct
-from fractions import Fraction
 from collections.abc import Callable
+from fractions import Fraction
 from typing import Any, NamedTuple
 
 from lrschedule.backends.contract import ArrayOps
@@ -187,7 +187,7 @@ def reduced_terms(ops: ArrayOps, x: Any, d: int | float) -> tuple[Any, list[Any]
     limbs.reverse()  # limbs[i] is x_i
     whole = limbs[0] * 0.0
     terms = [limbs[0] * scale]
-    for limb, (times, pieces) in zip(limbs[1:], _residues(d, count)):
+    for limb, (times, pieces) in zip(limbs[1:], _residues(d, count), strict=True):
         whole = whole + limb * times
         for piece in pieces:
             terms = _grow(terms, limb * piece)

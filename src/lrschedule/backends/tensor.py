@@ -167,13 +167,12 @@ class TensorOps(ArrayOps):
 
     # ------------------------------------------------------------- primitives
     def divmod(self, x: Any, d: int | float) -> tuple[Any, Any]:
-        if self.is_integer(x):
-            if type(d) is int:
-                if self._beyond(x, d):
-                    # Every step is below d: quotient 0, remainder the step (as a float,
-                    # so that d - remainder is formed in floating point).
-                    return x * 0, self.to_float(x)
-                return self.int_divmod(x, d)
+        if self.is_integer(x) and type(d) is int:
+            if self._beyond(x, d):
+                # Every step is below d: quotient 0, remainder the step (as a float, so
+                # that d - remainder is formed in floating point).
+                return x * 0, self.to_float(x)
+            return self.int_divmod(x, d)
         prepared = self._exact_in_float32(x, d)
         if prepared is not None:
             if prepared.vast:  # every step is below d
@@ -357,12 +356,11 @@ class TensorOps(ArrayOps):
         return x <= (division.float32_at_most(c) if self.narrow(x) else float_at_most(c))
 
     def shifted(self, x: Any, offset: int | float) -> Any:
-        if self.is_integer(x):
-            if type(offset) is int:
-                if self._beyond(x, offset):
-                    return x * 0
-                # where, not maximum: an unsigned x - offset would wrap around below 0.
-                return self.where(x > offset, x - offset, x * 0)
+        if self.is_integer(x) and type(offset) is int:
+            if self._beyond(x, offset):
+                return x * 0
+            # where, not maximum: an unsigned x - offset would wrap around below 0.
+            return self.where(x > offset, x - offset, x * 0)
         prepared = self._exact_in_float32(x, offset)
         if prepared is not None and prepared.vast:
             return self.to_float(x) * 0.0
