@@ -25,6 +25,7 @@ from lrschedule import (
     PiecewiseConstantDecay,
     PiecewiseInterpolation,
     PolynomialDecay,
+    Product,
     StepDecay,
     Warmup,
     WarmupCosineDecay,
@@ -60,6 +61,7 @@ def build() -> list[lrschedule.LearningRateSchedule]:
         WarmupStableDecay(0.0, 0.1, 2, 3, 4, decay_shape="1-sqrt"),
         Warmup(ExponentialDecay(0.1, 10, 0.5), 3, shape="cosine"),
         Join([Constant(0.1), CosineDecay(0.1, 5)], [4]),
+        Product([StepDecay(1.0, 3, 0.5), CosineDecay(0.1, 5)]),
         0.5 * ExponentialDecay(0.1, 10, 0.5),
         Clip(ExponentialDecay(0.1, 10, 0.5), minimum=0.02),
     ]

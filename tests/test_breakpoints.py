@@ -43,6 +43,7 @@ from lrschedule import (
     PiecewiseConstantDecay,
     PiecewiseInterpolation,
     PolynomialDecay,
+    Product,
     Scale,
     StepDecay,
     Warmup,
@@ -168,6 +169,7 @@ PIECE: dict[str, Piece] = {
     "Join": _join,
     "Scale": lambda schedule, step: piece(schedule.schedule, step),
     "Clip": lambda schedule, step: piece(schedule.schedule, step),
+    "Product": lambda schedule, step: tuple(piece(child, step) for child in schedule.schedules),
 }
 
 
@@ -240,6 +242,8 @@ def _examples() -> list[LearningRateSchedule]:
         Scale(PiecewiseConstantDecay([10, 20], [1.0, 2.0, 3.0]), -2.0),
         Clip(ExponentialDecay(0.1, 30, 0.5, staircase=True), minimum=0.01),
         Clip(CyclicalLearningRate(0.0, 0.01, 30), minimum=0.002, maximum=0.007),
+        Product([StepDecay(1.0, 30, 0.5), CosineDecayRestarts(0.1, 45)]),
+        Product([MultiStepDecay(1.0, [7, 100], 0.5), Warmup(LinearDecay(0.1, 90, 0.0), 20)]),
     ]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import decimal
 import math
 from fractions import Fraction
 
@@ -9,7 +10,7 @@ import numpy as np
 import pytest
 
 from lrschedule import CosineDecayRestarts
-from lrschedule.core.cycles import MAX_CYCLES, GeometricCycles
+from lrschedule.core.cycles import TABLE_ROWS, GeometricCycles
 
 
 def brute_force_cycle(step: Fraction, first: Fraction, t: Fraction) -> int:
@@ -90,8 +91,77 @@ def test_series_end_for_shrinking_cycles() -> None:
     assert cycles.locate_float(19.999) >= 0 and cycles.locate_float(20.0) == -1
 
 
-def test_cycles_that_barely_grow_are_refused_with_a_clear_error() -> None:
-    schedule = CosineDecayRestarts(1.0, 1, t_mul=1.000001)
-    assert schedule(1000) > 0  # early steps are fine
-    with pytest.raises(ValueError, match=f"needs more than {MAX_CYCLES:,} cycles"):
-        schedule(10**12)
+def exact_start(first: Fraction, t: Fraction, k: int) -> Fraction:
+    return first * (t**k - 1) / (t - 1)
+
+
+def test_cycles_that_barely_grow_have_no_limit() -> None:
+    """t_mul=1.000001 used to be refused past 100,000 cycles. Step 10**12 is in cycle k with
+    S_k = (t**k - 1) / (t - 1) <= 10**12 < S_{k+1}, here in 60-digit decimals."""
+    t_mul = 1.000001
+    schedule = CosineDecayRestarts(1.0, 1, t_mul=t_mul)
+    cycles = GeometricCycles(1, t_mul)
+    k = cycles.locate_int(10**12)
+    with decimal.localcontext() as context:
+        context.prec = 60
+        t = decimal.Decimal(t_mul)  # the float's exact value
+        log_t = t.ln()
+
+        def start(i: int) -> decimal.Decimal:
+            return ((log_t * i).exp() - 1) / (t - 1)
+
+        assert start(k) <= 10**12 < start(k + 1)
+        left = float((start(k + 1) - 10**12) / (log_t * k).exp())
+    assert k > 100_000
+    assert schedule(10**12) == pytest.approx(0.5 * (1 + math.cos(math.pi * (1 - left))), rel=1e-12)
+
+
+@pytest.mark.parametrize(("first", "t"), [(1, 1.001), (0.3, 1.01), (629377.4, 0.999), (5, 0.99)])
+def test_cycles_past_the_table_near_every_start(first: float, t: float) -> None:
+    """Past the table (cycle 4096 on), against exact fractions: both sides of ceil(S_k) and
+    of the smallest float >= S_k, the first step of each cycle, and the phase and length."""
+    cycles = GeometricCycles(first, t)
+    exact_first, exact_t = Fraction(first), Fraction(t)
+    for k in (TABLE_ROWS - 1, TABLE_ROWS, TABLE_ROWS + 1, 4321, 5000, 6543):
+        start = exact_start(exact_first, exact_t, k)
+        ceil = math.ceil(start)
+        least = float(start)
+        if least < start:
+            least = math.nextafter(least, math.inf)
+        for step in (ceil - 1, ceil, least, math.nextafter(least, 0.0)):
+            expected = k if step >= start else k - 1
+            if exact_t < 1 and step >= exact_first / (1 - exact_t):
+                expected = -1  # past the end of the series
+            elif exact_t < 1 and exact_start(exact_first, exact_t, k - 1) > step:
+                continue  # cycles shorter than a step: the one before is not k - 1
+            got = cycles.locate_int(step) if isinstance(step, int) else cycles.locate_float(step)
+            assert got == expected, (k, step)
+        assert cycles.start_ceil_at(k) == ceil
+        length = exact_first * exact_t**k
+        assert cycles.length_at(k) == float(length)
+        middle = start + length / 3
+        step = math.ceil(middle)
+        if step < start + length:
+            assert cycles.locate_int(step) == k
+            assert cycles.offset(k, step) == pytest.approx(float(step - start), rel=1e-14)
+            cycle, left = cycles.position(step)
+            assert (cycle, left) == (k, pytest.approx(float((start + length - step) / length)))
+
+
+def test_a_table_start_left_open_by_the_rounding_bound_is_computed_exactly() -> None:
+    """t = 1 + 2**-52 is not a whole number: the fixed-point starts are rounded, yet each
+    row's ceiling equals the exact one."""
+    first, t = 3, 1 + 2**-52
+    cycles = GeometricCycles(first, t)
+    cycles.cover(3 * 2000)
+    for k in (1, 2, 3, 100, 1999):
+        start = exact_start(Fraction(first), Fraction(t), k)
+        assert cycles.start_ceil[k] == math.ceil(start), k
+        assert cycles.start_float[k] >= start > math.nextafter(cycles.start_float[k], 0.0)
+
+
+def test_the_table_stops_at_its_row_limit() -> None:
+    cycles = GeometricCycles(1, 1.001)
+    cycles.cover(10**300)
+    assert len(cycles.length) == TABLE_ROWS
+    assert cycles.locate_float(1e300) == math.floor(math.log1p(1e300 * 0.001) / math.log(1.001))

@@ -39,6 +39,7 @@ from lrschedule import (
     PiecewiseConstantDecay,
     PiecewiseInterpolation,
     PolynomialDecay,
+    Product,
     Scale,
     StepDecay,
     Warmup,
@@ -264,6 +265,10 @@ def _scale(rng: random.Random, depth: int = 1) -> LearningRateSchedule:
     return Scale(_child(rng, depth), rng.choice([0.5, 2.0, -1.0, 1e-3, rng.uniform(-10, 10)]))
 
 
+def _product(rng: random.Random, depth: int = 1) -> LearningRateSchedule:
+    return Product([_child(rng, depth) for _ in range(rng.randint(1, 3))])
+
+
 def _clip(rng: random.Random, depth: int = 1) -> LearningRateSchedule:
     low, high = sorted([_rate(rng), _rate(rng)])
     kind = rng.randrange(3)
@@ -293,6 +298,7 @@ LEAVES: dict[str, Generator] = {
 COMPOSITES: dict[str, Callable[[random.Random, int], LearningRateSchedule]] = {
     "Clip": _clip,
     "Join": _join,
+    "Product": _product,
     "Scale": _scale,
     "Warmup": _warmup,
 }

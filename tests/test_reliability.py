@@ -88,10 +88,17 @@ def test_restarts_after_a_torch_float_step() -> None:
 
 
 # ---------------------------------------------------------------- B: no failure at call time
-def test_restarts_with_a_first_cycle_shorter_than_the_fixed_point_step() -> None:
-    """first_decay_steps=1e-300: step 5 lies in cycle k with 1e-300 * (2**k - 1) <= 5."""
-    schedule = CosineDecayRestarts(0.1, 1e-300, t_mul=2.0)
-    first = Fraction(1e-300)
+def test_restarts_with_the_shortest_first_cycle() -> None:
+    """first_decay_steps=2**-126: step 5 lies in cycle k with 2**-126 * (2**k - 1) <= 5.
+
+    1e-300 (shorter than the shortest fractional number of steps) is refused.
+    """
+    with pytest.raises(
+        ValueError, match=r"Argument `first_decay_steps` must be at least 2\*\*-126"
+    ):
+        CosineDecayRestarts(0.1, 1e-300, t_mul=2.0)
+    schedule = CosineDecayRestarts(0.1, 2.0**-126, t_mul=2.0)
+    first = Fraction(2.0**-126)
     k = 0
     while first * (2 ** (k + 1) - 1) <= 5:
         k += 1

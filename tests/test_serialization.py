@@ -171,6 +171,12 @@ POSITIVE = st.one_of(
 NON_NEGATIVE = st.one_of(
     st.integers(0, 10**30), st.floats(min_value=0.0, allow_nan=False, allow_infinity=False)
 )
+# A fractional number of steps is 0 or at least 2**-126 (the smallest normal float32).
+STEP_LENGTH = st.one_of(
+    st.integers(1, 10**30),
+    st.floats(min_value=2.0**-126, allow_nan=False, allow_infinity=False),
+)
+STEPS_OR_ZERO = st.one_of(st.just(0.0), STEP_LENGTH)
 NAME = st.one_of(st.none(), st.text(max_size=20))
 
 
@@ -190,7 +196,7 @@ CONFIGS: dict[type[Any], Any] = {
     ExponentialDecay: st.fixed_dictionaries(
         {
             "initial_learning_rate": REAL,
-            "decay_steps": POSITIVE,
+            "decay_steps": STEP_LENGTH,
             "decay_rate": POSITIVE,
             "staircase": st.booleans(),
             "name": NAME,
@@ -200,7 +206,7 @@ CONFIGS: dict[type[Any], Any] = {
     PolynomialDecay: st.fixed_dictionaries(
         {
             "initial_learning_rate": REAL,
-            "decay_steps": POSITIVE,
+            "decay_steps": STEP_LENGTH,
             "end_learning_rate": REAL,
             "power": NON_NEGATIVE,
             "cycle": st.booleans(),
@@ -212,7 +218,7 @@ CONFIGS: dict[type[Any], Any] = {
     InverseTimeDecay: st.fixed_dictionaries(
         {
             "initial_learning_rate": REAL,
-            "decay_steps": POSITIVE,
+            "decay_steps": STEP_LENGTH,
             "decay_rate": NON_NEGATIVE,
             "staircase": st.booleans(),
             "name": NAME,
@@ -221,11 +227,11 @@ CONFIGS: dict[type[Any], Any] = {
     CosineDecay: st.fixed_dictionaries(
         {
             "initial_learning_rate": REAL,
-            "decay_steps": POSITIVE,
+            "decay_steps": STEP_LENGTH,
             "alpha": NON_NEGATIVE,
             "name": NAME,
             "warmup_target": st.one_of(st.none(), REAL),
-            "warmup_steps": NON_NEGATIVE,
+            "warmup_steps": STEPS_OR_ZERO,
         }
     ),
     CosineDecayRestarts: st.fixed_dictionaries(
@@ -456,15 +462,24 @@ def test_keras_style_document_of_a_registered_class(clean_registry: None) -> Non
     assert deserialize(keras_document) == Reg(0.3)
 
 
-def test_unregistered_class_cannot_be_serialized() -> None:
-    with pytest.raises(
-        TypeError, match=r"Unregistered: the class is not registered.*@lrschedule\.register"
-    ):
-        serialize(Unregistered())
-    # A user's subclass of a library schedule is not the library's.
+def test_unregistered_class_is_written_as_keras_writes_it() -> None:
+    # The class name as registered_name, as Keras writes a class it does not know; it
+    # reads back only through custom_objects (tests/test_custom_objects.py).
+    assert serialize(Unregistered(0.5)) == {
+        "module": __name__,
+        "class_name": "Unregistered",
+        "config": {"rate": 0.5},
+        "registered_name": "Unregistered",
+    }
     subclass = type("MyDecay", (ExponentialDecay,), {"__slots__": ()})
-    with pytest.raises(TypeError, match="MyDecay: the class is not registered"):
-        serialize(subclass(0.1, 10, 0.5))
+    assert serialize(subclass(0.1, 10, 0.5))["registered_name"] == "MyDecay"
+    # A user's class named like one of the library's would read back as the library's.
+    namesake = type("ExponentialDecay", (ExponentialDecay,), {"__slots__": ()})
+    with pytest.raises(
+        TypeError,
+        match=r"ExponentialDecay: the class is not registered and has the name of lrschedule's",
+    ):
+        serialize(namesake(0.1, 10, 0.5))
 
 
 def test_custom_objects_by_class_name_and_registered_name() -> None:

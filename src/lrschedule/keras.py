@@ -1,4 +1,5 @@
-"""Keras 3: :func:`to_keras` and :func:`from_keras`, between our schedules and Keras's.
+"""Keras 3: :func:`to_keras` and :func:`from_keras`, between our schedules and Keras's;
+:func:`scheduled` for the other hyperparameters.
 
 Importing this module imports Keras (and its backend); ``import lrschedule`` does not.
 
@@ -15,7 +16,14 @@ value is a backend tensor (float32 for Keras's integer steps), the same numbers 
 steps (``tf.function``, ``jax.jit``). ``KerasSchedule`` is registered as
 ``"lrschedule>KerasSchedule"``, so ``model.save()`` and ``keras.models.load_model()``
 bring it back (with ``lrschedule.keras`` imported), and training resumes on the same
-learning rates.
+learning rates. A user's schedule class comes back when registered with
+:func:`lrschedule.register`, or when given to ``load_model`` the Keras way, in
+``custom_objects`` (or a ``keras.saving.custom_object_scope``).
+
+``weight_decay``, ``beta_1``, ``beta_2``, ``momentum``, ``rho`` and ``epsilon`` follow
+schedules with :func:`scheduled` (see :mod:`lrschedule.keras_hyper`)::
+
+    optimizer = scheduled(keras.optimizers.AdamW(to_keras(schedule)), beta_1=other_schedule)
 """
 
 from __future__ import annotations
@@ -26,6 +34,8 @@ from typing import Any
 import keras
 
 from lrschedule.core.contract import LearningRateSchedule
+from lrschedule.keras_hyper import SCHEDULABLE, ScheduledOptimizer, scheduled
+from lrschedule.keras_saving import deserialize_in_keras
 from lrschedule.schedules import (
     CosineDecay,
     CosineDecayRestarts,
@@ -34,9 +44,16 @@ from lrschedule.schedules import (
     PiecewiseConstantDecay,
     PolynomialDecay,
 )
-from lrschedule.serialization import deserialize, serialize
+from lrschedule.serialization import serialize
 
-__all__ = ["KerasSchedule", "from_keras", "to_keras"]
+__all__ = [
+    "SCHEDULABLE",
+    "KerasSchedule",
+    "ScheduledOptimizer",
+    "from_keras",
+    "scheduled",
+    "to_keras",
+]
 
 _KERAS_SCHEDULES = keras.optimizers.schedules
 
@@ -57,7 +74,8 @@ class KerasSchedule(keras.optimizers.schedules.LearningRateSchedule):  # type: i
 
     Build it with :func:`to_keras`. ``get_config()`` is ``{"schedule":
     lrschedule.serialize(schedule)}`` (as plain JSON values) and ``from_config`` reads it
-    back with :func:`lrschedule.deserialize`.
+    back with :func:`lrschedule.deserialize`, given the schedule classes Keras's custom
+    objects name (see :mod:`lrschedule.keras_saving`).
 
     Attributes:
         schedule: The wrapped schedule.
@@ -81,7 +99,7 @@ class KerasSchedule(keras.optimizers.schedules.LearningRateSchedule):  # type: i
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> KerasSchedule:
-        return cls(deserialize(config["schedule"]))
+        return cls(deserialize_in_keras(config["schedule"]))
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.schedule!r})"
@@ -92,8 +110,8 @@ def to_keras(schedule: LearningRateSchedule) -> KerasSchedule:
 
     Args:
         schedule: One of lrschedule's schedules (or a subclass of its
-            ``LearningRateSchedule``; register it with :func:`lrschedule.register` for
-            ``model.save()``).
+            ``LearningRateSchedule``; for ``keras.models.load_model()``, register it with
+            :func:`lrschedule.register` or pass it in ``custom_objects``).
 
     Returns:
         A :class:`KerasSchedule`, a ``keras.optimizers.schedules.LearningRateSchedule``.

@@ -27,7 +27,7 @@ import tracemalloc
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from hypothesis import HealthCheck, seed, settings
 
@@ -130,6 +130,22 @@ def _counting_calls() -> Iterator[list[int]]:
         sys.setprofile(previous)
 
 
+class Check(Protocol):
+    """The signature of :func:`check` (``sampling.check`` has it too)."""
+
+    def __call__(
+        self,
+        target: str,
+        call: Callable[[], Any],
+        *,
+        allowed: tuple[type[BaseException], ...],
+        size: int,
+        warning_mode: str = ...,
+        calls: Bound = ...,
+        memory: Bound = ...,
+    ) -> Any: ...
+
+
 def check(
     target: str,
     call: Callable[[], Any],
@@ -151,7 +167,7 @@ def check(
     raised = False
     with warnings.catch_warnings(record=warning_mode == "record"):
         if warning_mode != "record":
-            warnings.simplefilter(warning_mode)
+            warnings.simplefilter(warning_mode)  # type: ignore[arg-type]
         tracemalloc.start()
         try:
             with _counting_calls() as counted:

@@ -19,39 +19,38 @@ from hypothesis import strategies as st
 from lrschedule.core import registry
 
 #: The library's schedule classes, by name, and their constructor's arguments.
-CLASSES = {name: registry.library_class(name) for name in registry.library_names()}
+CLASSES = {name: registry.library_class(name) or object for name in registry.library_names()}
 ARGUMENTS = {name: list(inspect.signature(cls).parameters) for name, cls in CLASSES.items()}
 COMPOSITES = ["Clip", "Join", "Scale", "Warmup"]
 
-NAMES = st.sampled_from(
-    [
-        *CLASSES,
-        "LearningRateSchedule",
-        "Schedule",
-        "os.system",
-        "__import__",
-        "eval",
-        "exponentialdecay",
-        "",
-    ]
-)
-KEYS = st.one_of(
-    st.sampled_from(
-        [
-            "module",
-            "class_name",
-            "config",
-            "registered_name",
-            *sorted({a for names in ARGUMENTS.values() for a in names}),
-            "__class__",
-            "__init__",
-        ]
-    ),
-    st.text(max_size=8),
-)
-ODD_NUMBERS = st.sampled_from(
-    [0, -1, 2**63, 2**70, 10**400, -(2**4000), 1e308, -1e308, 5e-324, -0.0, 1e16, 2**53 + 1]
-)
+#: The plain vocabularies below are shared with the long run's generators (``generate.py``).
+NAME_LIST = [
+    *CLASSES,
+    "LearningRateSchedule",
+    "Schedule",
+    "os.system",
+    "__import__",
+    "eval",
+    "exponentialdecay",
+    "",
+]
+KEY_LIST = [
+    "module",
+    "class_name",
+    "config",
+    "registered_name",
+    *sorted({a for names in ARGUMENTS.values() for a in names}),
+    "__class__",
+    "__init__",
+]
+ODD_NUMBER_LIST = [
+    0, -1, 2**63, 2**70, 10**400, -(2**4000), 1e308, -1e308, 5e-324, -0.0, 1e16, 2**53 + 1
+]  # fmt: skip
+CHOICE_LIST = ["linear", "cosine", "cos", "constant", "triangular", "triangular2", "exp_range", "x"]
+MODULE_LIST = ["keras.optimizers.schedules", "lrschedule", None, "os", ""]
+NAMES = st.sampled_from(NAME_LIST)
+KEYS = st.one_of(st.sampled_from(KEY_LIST), st.text(max_size=8))
+ODD_NUMBERS = st.sampled_from(ODD_NUMBER_LIST)
 LEAVES = st.one_of(
     st.none(),
     st.booleans(),
@@ -79,9 +78,7 @@ VALUES = json_like(LEAVES)
 RATES = st.one_of(st.floats(0.0, 1.0), st.sampled_from([0, 1, 0.1, 1e-3]))
 STEPS = st.one_of(st.integers(1, 10**6), st.sampled_from([1, 10, 100, 1000, 10**12, 1e3]))
 FACTORS = st.one_of(st.floats(0.01, 3.0), st.sampled_from([0.5, 1.0, 1.0000001, 2.0]))
-CHOICES = st.sampled_from(
-    ["linear", "cosine", "cos", "constant", "triangular", "triangular2", "exp_range", "x"]
-)
+CHOICES = st.sampled_from(CHOICE_LIST)
 
 
 def increasing(max_size: int = 12) -> st.SearchStrategy[list[int]]:
@@ -143,9 +140,7 @@ def envelopes(draw: st.DrawFn, depth: int = 0) -> dict[Any, Any]:
                 config[draw(KEYS)] = draw(VALUES)
             document["config"] = config
     if one_in(4):
-        document["module"] = draw(
-            st.sampled_from(["keras.optimizers.schedules", "lrschedule", None, "os", ""])
-        )
+        document["module"] = draw(st.sampled_from(MODULE_LIST))
     if one_in(4):
         document["registered_name"] = draw(
             st.one_of(st.none(), st.just(f"lrschedule>{name}"), st.text(max_size=6), LEAVES)
@@ -283,38 +278,37 @@ def render(value: Any) -> str:
     return repr(value)
 
 
-SPEC_NOISE = st.sampled_from(
-    [
-        "'\\N{BULLET}'",
-        "'\\N{DIGIT ONE}'",
-        "r'\\N{BULLET}'",
-        "'\\\\N{BULLET}'",
-        "b'\\N{x}'",
-        "f'{1}'",
-        "Cosíne",
-        "é",
-        "__import__('os').system('true')",
-        "open('x', 'w')",
-        "lambda: 0",
-        "[x for x in ()]",
-        "1 + 2",
-        "10 ** 400",
-        "*[1]",
-        "**{}",
-        "os.system",
-        "'\\x00'",
-        "'\\d'",
-        "1" * 5000,
-        "0x" + "f" * 100,
-        "(",
-        ")",
-        "#",
-        "'''",
-        "\\",
-        "\x00",
-        "\n",
-    ]
-)
+SPEC_NOISE_LIST = [
+    "'\\N{BULLET}'",
+    "'\\N{DIGIT ONE}'",
+    "r'\\N{BULLET}'",
+    "'\\\\N{BULLET}'",
+    "b'\\N{x}'",
+    "f'{1}'",
+    "Cosíne",
+    "é",
+    "__import__('os').system('true')",
+    "open('x', 'w')",
+    "lambda: 0",
+    "[x for x in ()]",
+    "1 + 2",
+    "10 ** 400",
+    "*[1]",
+    "**{}",
+    "os.system",
+    "'\\x00'",
+    "'\\d'",
+    "1" * 5000,
+    "0x" + "f" * 100,
+    "(",
+    ")",
+    "#",
+    "'''",
+    "\\",
+    "\x00",
+    "\n",
+]
+SPEC_NOISE = st.sampled_from(SPEC_NOISE_LIST)
 
 
 @st.composite
@@ -340,7 +334,9 @@ SPECS = st.one_of(
 
 
 # ---------------------------------------------------------------------------- files
-FILE_NAMES = st.sampled_from(["s.json", "s.toml", "S.JSON", "s.TOML", "s.txt", "s", "s.json.bak"])
+FILE_NAME_LIST = ["s.json", "s.toml", "S.JSON", "s.TOML", "s.txt", "s", "s.json.bak"]
+ODD_FILE_LIST = [b"\xef\xbb\xbf{}", b"\xff\xfe{", b"{\x00}", b"", b"\r\n{}\r\n"]
+FILE_NAMES = st.sampled_from(FILE_NAME_LIST)
 
 
 @st.composite
@@ -364,7 +360,7 @@ FILE_CONTENTS = st.one_of(
     json_texts().map(str.encode),
     toml_texts().map(str.encode),
     st.binary(max_size=64),
-    st.sampled_from([b"\xef\xbb\xbf{}", b"\xff\xfe{", b"{\x00}", b"", b"\r\n{}\r\n"]),
+    st.sampled_from(ODD_FILE_LIST),
 )
 
 

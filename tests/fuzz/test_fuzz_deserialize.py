@@ -23,8 +23,8 @@ def setup_module() -> None:
     warm_up()
 
 
-def _deserialize(config: Any, warning_mode: str) -> None:
-    result = oracle.check(
+def _deserialize(config: Any, warning_mode: str, check: oracle.Check = oracle.check) -> None:
+    result = check(
         "deserialize",
         lambda: deserialize(config),
         allowed=(ValueError, TypeError),

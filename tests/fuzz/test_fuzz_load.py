@@ -30,6 +30,7 @@ if os.name == "posix":
 
 def setup_module() -> None:
     warm_up()
+    os.makedirs(FOLDER, exist_ok=True)  # again, if the long run's test removed it
     os.mkdir(os.path.join(FOLDER, "folder.json"))
     with open(os.path.join(FOLDER, "big.json"), "wb") as file:
         file.truncate(MAX_TEXT_LENGTH + 1)
@@ -43,8 +44,8 @@ def teardown_module() -> None:
     shutil.rmtree(FOLDER, ignore_errors=True)
 
 
-def _load(path: str, size: int, warning_mode: str) -> None:
-    result = oracle.check(
+def _load(path: str, size: int, warning_mode: str, check: oracle.Check = oracle.check) -> None:
+    result = check(
         "load",
         lambda: load(path),
         allowed=(ValueError, TypeError),
@@ -57,16 +58,23 @@ def _load(path: str, size: int, warning_mode: str) -> None:
 @oracle.fuzz
 @given(inputs.FILE_NAMES, inputs.FILE_CONTENTS, st.sampled_from(["ignore", "error", "record"]))
 def test_files(name: str, content: bytes, warning_mode: str) -> None:
-    path = os.path.join(FOLDER, name)
-    with open(path, "wb") as file:
-        file.write(content)
-    try:
-        _load(path, len(content) + 1, warning_mode)
-    finally:
-        os.remove(path)
+    load_file(name, content, warning_mode)
 
 
 @oracle.fuzz
 @given(st.sampled_from(SPECIAL))
 def test_paths_that_are_not_files(name: str) -> None:
     _load(os.path.join(FOLDER, name), 1, "ignore")
+
+
+def load_file(
+    name: str, content: bytes, warning_mode: str, check: oracle.Check = oracle.check
+) -> None:
+    """``load`` a file ``name`` holding ``content``, under the contract."""
+    path = os.path.join(FOLDER, name)
+    with open(path, "wb") as file:
+        file.write(content)
+    try:
+        _load(path, len(content) + 1, warning_mode, check)
+    finally:
+        os.remove(path)

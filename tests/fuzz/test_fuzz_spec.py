@@ -25,14 +25,15 @@ WARNINGS = st.sampled_from(["ignore", "error", "record"])
 
 def setup_module() -> None:
     warm_up()
+    os.makedirs(FOLDER, exist_ok=True)  # again, if the long run's test removed it
 
 
 def teardown_module() -> None:
     shutil.rmtree(FOLDER, ignore_errors=True)
 
 
-def _parse(text: str, size: int, warning_mode: str) -> None:
-    result = oracle.check(
+def _parse(text: str, size: int, warning_mode: str, check: oracle.Check = oracle.check) -> None:
+    result = check(
         "parse_spec",
         lambda: parse_spec(text),
         allowed=(SpecError,),
@@ -51,10 +52,17 @@ def test_specs(text: str, warning_mode: str) -> None:
 @oracle.fuzz
 @given(inputs.FILE_NAMES, inputs.FILE_CONTENTS, WARNINGS)
 def test_file_specs(name: str, content: bytes, warning_mode: str) -> None:
+    parse_file(name, content, warning_mode)
+
+
+def parse_file(
+    name: str, content: bytes, warning_mode: str, check: oracle.Check = oracle.check
+) -> None:
+    """``parse_spec`` the path of a file ``name`` holding ``content``, under the contract."""
     path = os.path.join(FOLDER, name)
     with open(path, "wb") as file:
         file.write(content)
     try:
-        _parse(path, len(path) + len(content) + 1, warning_mode)
+        _parse(path, len(path) + len(content) + 1, warning_mode, check)
     finally:
         os.remove(path)

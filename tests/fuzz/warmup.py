@@ -65,7 +65,7 @@ def warm_up() -> None:
                 if isinstance(document, str) and document.endswith((".json", ".toml")):
                     load(document)
                 else:
-                    deserialize(document)  # type: ignore[arg-type]
+                    deserialize(document)
         for spec in [
             "CosineDecay(0.1, 100, warmup_steps=5)",
             "Nope(1)",

@@ -149,6 +149,14 @@ class ArrayOps(ABC):
     def take(self, table: Any, index: Any) -> Any:
         """``table[index]`` elementwise."""
 
+    def compute(self, schedule: Any, x: Any) -> Any:
+        """``schedule._compute(x, self)``: the schedule's formula on the prepared step ``x``.
+
+        A library whose arithmetic warns where the formula reaches its limits on purpose
+        (NumPy's overflow to ``inf``, ``0 * inf`` settled by a ``where``) silences that here.
+        """
+        return schedule._compute(x, self)
+
     # ------------------------------------------------------------ exact helpers
     def ratio(self, x: Any, d: int | float) -> Any:
         """``x / d`` as a float, with integer ``x`` split as ``q + r / d`` (exact at any step)."""

@@ -68,7 +68,7 @@ def evaluate(schedule: Any, step: Any) -> Any:
                 return evaluate(schedule, unwrap(step))
             ops = ops_for(step)
     x = ops.prepare(step)
-    return ops.finish(schedule._compute(x, ops), step)
+    return ops.finish(ops.compute(schedule, x), step)
 
 
 def _is_torch(step: Any) -> bool:

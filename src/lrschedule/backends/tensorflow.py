@@ -20,6 +20,7 @@ from typing import Any
 import tensorflow as tf
 
 from lrschedule.backends.tensor import TensorOps, float_values
+from lrschedule.core.cycles import GeometricCycles
 
 __all__ = ["TENSORFLOW_OPS", "TensorFlowOps"]
 
@@ -161,3 +162,7 @@ class TensorFlowOps(TensorOps):
 
 
 TENSORFLOW_OPS = TensorFlowOps()
+
+# Growing the restart table (and its constants for tensors) is plain Python on constants:
+# AutoGraph runs it as it is inside tf.function, instead of converting its loops.
+GeometricCycles.cover = tf.autograph.experimental.do_not_convert(GeometricCycles.cover)  # type: ignore[method-assign]

@@ -14,6 +14,7 @@ import shutil
 import sys
 from collections.abc import Callable, Sequence
 
+from lrschedule.cli.defaults import DEFAULT_SPEC as _DEFAULT_SPEC
 from lrschedule.cli.defaults import DEFAULT_STEPS, default_schedule
 from lrschedule.cli.spec import SpecError, parse_spec
 from lrschedule.core.contract import LearningRateSchedule
@@ -28,6 +29,8 @@ _IMAGE_SUFFIXES = (".png", ".svg", ".pdf")
 def _schedules(specs: Sequence[str] | None) -> list[LearningRateSchedule]:
     if not specs:
         return [default_schedule()]
+    import lrschedule.schedules.edits  # noqa: F401  (the edits' names, for the specs)
+
     schedules = []
     for spec in specs:
         try:
@@ -199,6 +202,8 @@ def _run_plot(args: argparse.Namespace) -> None:
     from lrschedule.plotting import label_for
 
     specs = list(args.spec)
+    if args.compare is not None:
+        specs = [*(specs or [_DEFAULT_SPEC]), args.compare]
     total = _total_steps(args, specs)
     schedules = _schedules(specs)
     labels = args.label or []
@@ -218,7 +223,16 @@ def _run_plot(args: argparse.Namespace) -> None:
 def _run_describe(args: argparse.Namespace) -> None:
     from lrschedule.analysis import describe
 
+    if args.compare is not None:
+        _total_steps(args, [args.compare])  # --steps is required with a schedule
     schedule, total = _one_schedule(args)
+    if args.compare is not None:
+        from lrschedule.analysis.compare import compare
+
+        (other,) = _schedules([args.compare])
+        result = compare(schedule, other, total)
+        print(json.dumps(result.as_dict(), indent=2) if args.format == "json" else result)
+        return
     summary = describe(schedule, total, max_breakpoints=args.max_breakpoints)
     if args.format == "json":
         print(json.dumps(summary.as_dict(), indent=2))

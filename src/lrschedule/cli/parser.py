@@ -93,7 +93,10 @@ examples:
   lrschedule describe "CosineDecay(0.0, 90000, warmup_target=0.1, warmup_steps=10000)" \\
       --steps 100000
   lrschedule describe schedule.toml --steps 1000000000 --format json
+  lrschedule describe "CosineDecay(0.1, 100000)" --steps 100000 \\
+      --compare "CoolDown(CosineDecay(0.1, 100000), start_step=60000, decay_steps=10000)"
 """
+_COMPARE_HELP = "a second schedule (a SPEC as above) to compare with: {what}"
 
 
 # ---------------------------------------------------------------------------- the parser
@@ -207,6 +210,11 @@ def _add_plot(commands: argparse._SubParsersAction[_Parser]) -> None:
         help="image size in pixels for --out (default: 800x450)",
     )
     plot.add_argument(
+        "--compare",
+        metavar="SPEC",
+        help=_COMPARE_HELP.format(what="drawn on the same chart, after the others"),
+    )
+    plot.add_argument(
         "--label",
         action="append",
         metavar="TEXT",
@@ -237,4 +245,12 @@ def _add_describe(commands: argparse._SubParsersAction[_Parser]) -> None:
     )
     describe.add_argument(
         "--format", choices=("text", "json"), default="text", help="output format"
+    )
+    describe.add_argument(
+        "--compare",
+        metavar="SPEC",
+        help=_COMPARE_HELP.format(
+            what="print the first step where the two differ, the largest difference and "
+            "where, and the difference in area, instead of the figures of one"
+        ),
     )

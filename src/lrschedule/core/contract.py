@@ -92,12 +92,19 @@ class LearningRateSchedule:
         return cls(**config)
 
     def __mul__(self, factor: Any) -> LearningRateSchedule:
-        """``schedule * factor``: the schedule scaled by a number (a :class:`~lrschedule.Scale`)."""
-        return _scaled(self, factor)
+        """``schedule * factor``: scaled by a number (a :class:`~lrschedule.Scale`), or
+        multiplied step by step by another schedule (a :class:`~lrschedule.Product`)."""
+        result: LearningRateSchedule
+        if isinstance(factor, LearningRateSchedule):
+            result = _library("Product")([self, factor])
+        else:
+            result = _library("Scale")(self, factor)
+        return result
 
     def __rmul__(self, factor: Any) -> LearningRateSchedule:
         """``factor * schedule``: the schedule scaled by a number (a :class:`~lrschedule.Scale`)."""
-        return _scaled(self, factor)
+        result: LearningRateSchedule = _library("Scale")(self, factor)
+        return result
 
     # ------------------------------------------------------------ analysis protocol
     def breakpoints(self, start: int, stop: int) -> Iterator[int]:
@@ -205,13 +212,12 @@ class LearningRateSchedule:
 _DEFAULTS_CACHE: dict[type, dict[str, Any]] = {}
 
 
-def _scaled(schedule: LearningRateSchedule, factor: Any) -> LearningRateSchedule:
-    """``Scale(schedule, factor)``, found through the registry (no schedule is imported here)."""
-    scale = registry.library_class("Scale")
-    if scale is None:  # pragma: no cover - the schedules register Scale when imported
-        raise TypeError("Scaling a schedule needs lrschedule's schedules imported.")
-    result: LearningRateSchedule = scale(schedule, factor)
-    return result
+def _library(name: str) -> Any:
+    """The library's schedule class ``name``, found through the registry (none is imported here)."""
+    cls = registry.library_class(name)
+    if cls is None:  # pragma: no cover - the schedules register their classes when imported
+        raise TypeError(f"{name} needs lrschedule's schedules imported.")
+    return cls
 
 
 def pieces_between_breakpoints(schedule: Any, start: int, stop: int) -> Iterator[tuple[int, int]]:

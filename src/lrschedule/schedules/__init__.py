@@ -18,8 +18,10 @@ from lrschedule.schedules.inverse_sqrt import InverseSqrtDecay
 from lrschedule.schedules.inverse_time import InverseTimeDecay
 from lrschedule.schedules.join import Join
 from lrschedule.schedules.linear import LinearDecay
+from lrschedule.schedules.momentum import momentum_schedule
 from lrschedule.schedules.piecewise import PiecewiseConstantDecay
 from lrschedule.schedules.polynomial import PolynomialDecay
+from lrschedule.schedules.product import Product
 from lrschedule.schedules.restarts import CosineDecayRestarts
 from lrschedule.schedules.step import MultiStepDecay, StepDecay
 from lrschedule.schedules.warmup import Warmup
@@ -43,9 +45,11 @@ __all__ = [
     "PiecewiseConstantDecay",
     "PiecewiseInterpolation",
     "PolynomialDecay",
+    "Product",
     "Scale",
     "StepDecay",
     "Warmup",
     "WarmupCosineDecay",
     "WarmupStableDecay",
+    "momentum_schedule",
 ]

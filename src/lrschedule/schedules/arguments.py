@@ -116,6 +116,14 @@ class Argument:
 # Each returns an Argument; typed ``Any`` so that ``decay_steps: Real = steps(above=0)``
 # type-checks, and named in ``Schedule``'s ``dataclass_transform`` so that type checkers
 # build the constructor from the declarations.
+#: The shortest fractional number of steps: the smallest normal float32, 2**-126. XLA and
+#: TensorFlow flush anything shorter to zero, which would divide by zero.
+SHORTEST_STEPS = 2.0**-126
+_SHORTEST_RULE = (
+    f"at least 2**-126 ({SHORTEST_STEPS!r}; XLA and TensorFlow flush shorter lengths to zero)"
+)
+
+
 def rate(*, default: Any = REQUIRED, optional: bool = False) -> Any:
     """A learning rate: a finite real number (``None`` too when ``optional``)."""
     return Argument("rate", checks.check_optional_real if optional else checks.check_real, default)
@@ -146,8 +154,22 @@ def steps(
     whole: bool = False,
     optional: bool = False,
 ) -> Any:
-    """A number of optimizer steps, ``> above`` or ``>= at_least``; a whole number if ``whole``."""
-    return Argument("steps", _number_check(above, at_least, None, optional, whole=whole), default)
+    """A number of optimizer steps, ``> above`` or ``>= at_least``; a whole number if ``whole``.
+
+    A fractional number of steps other than 0 is at least :data:`SHORTEST_STEPS`.
+    """
+    number_check = _number_check(above, at_least, None, optional, whole=whole)
+    if whole:
+        return Argument("steps", number_check, default)
+    rule = _SHORTEST_RULE if above is not None and above >= 0 else f"0 or {_SHORTEST_RULE}"
+
+    def check(name: str, value: Any) -> Any:
+        number = number_check(name, value)
+        if number is not None and number != 0:
+            checks.require(number >= SHORTEST_STEPS, name, value, rule)
+        return number
+
+    return Argument("steps", check, default)
 
 
 def flag(*, default: bool) -> Any:

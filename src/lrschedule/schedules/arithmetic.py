@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import math
+
 from lrschedule.backends.dispatch import evaluate
 from lrschedule.core.ranges import step_range
 from lrschedule.core.validation import Real, require
 from lrschedule.schedules.arguments import child, rate, real, schedule_name
 from lrschedule.schedules.base import Schedule
+from lrschedule.schedules.bounds import rate_bound
 from lrschedule.schedules.children import child_at, has_kernel
 
 TYPE_CHECKING = False
@@ -35,7 +38,8 @@ class Scale(Schedule):
         name: Name of the schedule; kept in the config.
 
     Raises:
-        ValueError: ``factor`` is NaN or infinite.
+        ValueError: ``factor`` is NaN or infinite, or takes the schedule's largest rate
+            (see :func:`~lrschedule.schedules.bounds.rate_bound`) past the float range.
         TypeError: ``schedule`` is not a schedule or ``factor`` not a real number.
 
     Example:
@@ -57,6 +61,13 @@ class Scale(Schedule):
     def _setup(self) -> None:
         self._kernel = has_kernel(self.schedule)
         self._factor = float(self.factor)
+        bound = rate_bound(self.schedule)
+        require(
+            bound is None or math.isfinite(bound * abs(self._factor)),
+            "factor",
+            self.factor,
+            f"small enough that the scaled rates stay finite (the schedule reaches {bound!r})",
+        )
 
     def __call__(self, step: Any) -> Any:
         if step.__class__ is int and step >= 0:

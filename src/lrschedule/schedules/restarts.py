@@ -1,8 +1,12 @@
 """Keras 3's cosine decay with warm restarts (SGDR), its cycles located exactly.
 
-The cycle of a step comes from :class:`~lrschedule.core.cycles.GeometricCycles`
-(integer arithmetic over the cycle starts); within a cycle the rate is the half-cosine
-wave of :mod:`lrschedule.schedules.cosine`.
+The cycle of a Python or NumPy step comes from
+:class:`~lrschedule.core.cycles.GeometricCycles` (integer arithmetic over the cycle
+starts: a table of the first cycles, exact powers of ``t_mul`` past it); a tensor step's
+from the table and, past it, from double-word arithmetic
+(:mod:`lrschedule.schedules.restart_arrays`, starts within ``2**-100`` of their value in
+float64, ``2**-45`` in float32). Within a cycle the rate is the half-cosine wave of
+:mod:`lrschedule.schedules.cosine`.
 """
 
 from __future__ import annotations
@@ -20,6 +24,13 @@ from lrschedule.core.sums import geometric, half_cosine_sum
 from lrschedule.core.validation import Real, as_exact
 from lrschedule.schedules.arguments import rate, real, schedule_name, steps
 from lrschedule.schedules.base import Schedule
+from lrschedule.schedules.restart_arrays import (
+    compute_bits,
+    locate_past_table,
+    quietly,
+    settle_exactly,
+)
+from lrschedule.schedules.restart_tables import FarPlan, far_plan, last_step
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -34,6 +45,10 @@ __all__ = ["CosineDecayRestarts"]
 
 _sin = math.sin
 _FLOAT_MAX = sys.float_info.max
+_FLOAT32_MAX = float.fromhex("0x1.fffffep127")
+#: The cycles whose start can be a float step (``S_k`` has more than 53 bits past these,
+#: when ``t_mul`` is near enough 1 to need more than the table): kept in float32 arithmetic.
+_EXACT_ROWS = 64
 
 
 class CosineDecayRestarts(Schedule):
@@ -54,9 +69,22 @@ class CosineDecayRestarts(Schedule):
 
     The cycle of a step is found exactly, by integer arithmetic over the cycle starts
     (Keras uses a float32 logarithm and misplaces restarts from step 81,910 on with
-    ``first_decay_steps=10``). With ``t_mul < 1`` the cycles shrink and end at step
-    ``first_decay_steps / (1 - t_mul)``; from there on the rate holds its floor
-    ``alpha * initial_learning_rate`` (Keras returns NaN).
+    ``first_decay_steps=10``), for any ``t_mul``, at any step, in time logarithmic in the
+    cycle count: ``t_mul=1 + 2**-40`` reaches cycle 7.5e14 at the largest float. With
+    ``t_mul < 1`` the cycles shrink and end at step ``first_decay_steps / (1 - t_mul)``;
+    from there on the rate holds its floor ``alpha * initial_learning_rate`` (Keras
+    returns NaN).
+
+    Python numbers and NumPy arrays are located exactly. A tensor (PyTorch, JAX,
+    TensorFlow) is never inspected: the first 4,096 cycles come from an exact table, later
+    ones from double-word arithmetic (:mod:`lrschedule.schedules.restart_arrays`), whose
+    cycle starts are within ``2**-100`` of their value in float64 (``2**-103.9`` the most
+    measured): a tensor step can land in the wrong cycle only that close to a restart (no
+    start past the first 64 cycles is itself a representable step). In float32 arithmetic
+    (JAX without x64, PyTorch on MPS) starts are within ``2**-45`` (``2**-46`` measured),
+    the fraction of a cycle left within ``2**-45 * S_k / L_k``, and cycle indexes above
+    ``2**24`` are rounded to float32 (reached by float32 steps once ``t_mul`` is within
+    about ``5e-6`` of 1, for ``first_decay_steps=1``).
 
     Args:
         initial_learning_rate: The first peak (``eta_0``).
@@ -120,23 +148,30 @@ class CosineDecayRestarts(Schedule):
                     cycle, into = divmod(step, first)
                     left = (first - into) / first
                 else:
-                    cycle = cycles.locate_int(step)
-                    if cycle < 0:
-                        return self._lr0 * self._alpha
-                    left = cycles.remaining(cycle, step) / cycles.length[cycle]
+                    if step < cycles.covered_int:
+                        cycle = bisect_right(cycles.start_ceil, step) - 1
+                        table_left = cycles.table_left(cycle, step)
+                    if step >= cycles.covered_int or table_left is None:
+                        cycle, table_left = cycles.position(step)
+                        if cycle < 0:
+                            return self._lr0 * self._alpha
+                    left = table_left
             except OverflowError:
                 raise ValueError(
                     f"Argument `step` is too large for {type(self).__name__}: its position in "
                     f"the cycle does not fit a float. Received: step={step!r}"
                 ) from None
-            angle = left * HALF_PI
-            if left >= 0.5:
-                wave = 0.5 + 0.5 * _sin((angle - QUARTER_PI) * 2.0)
-            else:
-                wave = _sin(angle)
-                wave *= wave
-            return self._lr0 * (self._keep * self._peak(cycle) * wave + self._alpha)
+            return self._value(cycle, left)
         return evaluate(self, step)
+
+    def _value(self, cycle: int | float, left: float) -> float:
+        angle = left * HALF_PI
+        if left >= 0.5:
+            wave = 0.5 + 0.5 * _sin((angle - QUARTER_PI) * 2.0)
+        else:
+            wave = _sin(angle)
+            wave *= wave
+        return self._lr0 * (self._keep * self._peak(cycle) * wave + self._alpha)
 
     def breakpoints(self, start: int, stop: int) -> Iterator[int]:
         """Every restart (the first step of each cycle), and the step where cycles run out.
@@ -156,26 +191,23 @@ class CosineDecayRestarts(Schedule):
         start, stop = step_range(start, stop)
         if start >= stop:
             return
-        starts = cycles.start_ceil
-        cycles.cover(start)
-        index = bisect_right(starts, start - 1)  # the first cycle starting at or after `start`
-        last = start - 1
+        floor = cycles.end_ceil  # with t_mul < 1, the first step of the floor
+        k = 0
+        if start > 0:
+            k = cycles.locate_int(start - 1) + 1  # the first cycle starting at or after `start`
+            if k == 0:  # `start - 1` is past the end: so is the floor
+                return
         while True:
-            if index >= len(starts):
-                count = len(starts)
-                cycles.cover(cycles.covered_int)
-                if len(starts) == count:  # no more cycles: the floor begins
-                    floor = cycles.covered_int
-                    if last < floor < stop:
-                        yield floor
-                    return
-            step = starts[index]
+            step = cycles.start_ceil_at(k)
+            if floor is not None and step >= floor:
+                if floor < stop:
+                    yield floor
+                return
             if step >= stop:
                 return
-            if step > last:
-                yield step
-                last = step
-            index += 1
+            yield step
+            # Cycles shorter than a step share a first step: on to the next later one.
+            k = cycles.locate_int(step) + 1
 
     def _compute(self, x: Any, ops: ArrayOps) -> Any:
         cycles = self._cycles
@@ -184,6 +216,9 @@ class CosineDecayRestarts(Schedule):
             cycle = ops.to_float(cycle)
             left = ops.left(into, self._first)
             past_end = None
+        elif ops.name == "python":  # one number: located exactly
+            k, fraction = cycles.position(x)
+            return self._lr0 * self._alpha if k < 0 else self._value(k, fraction)
         else:
             cycle, left, past_end = self._locate(x, ops, cycles)
         wave = ops.half_cosine(left)
@@ -193,18 +228,54 @@ class CosineDecayRestarts(Schedule):
         return ops.where(past_end, self._lr0 * self._alpha, value)
 
     def _locate(self, x: Any, ops: ArrayOps, cycles: GeometricCycles) -> tuple[Any, Any, Any]:
-        """The cycle index (as a float), the fraction of it left, and the past-the-end mask."""
+        """The cycle index (as a float), the fraction of it left, and the past-the-end mask.
+
+        When the table holds every cycle a step of the dtype (for NumPy: of the array)
+        reaches, the cycle is looked up there; otherwise steps past it are located by
+        :func:`~lrschedule.schedules.restart_arrays.far_locate`.
+        """
         integer = ops.is_integer(x)
-        cycles.cover(ops.upper_bound(x))
-        count = len(cycles.length)  # the tables only grow: their first `count` rows are final
+        highest = ops.upper_bound(x)
+        rows, covered_int, covered_float = cycles.cover(highest)
+        covered: int | float = covered_int if integer else covered_float
+        if last_step(cycles, integer, highest) < covered:
+            return self._table_locate(x, ops, cycles, rows, whole=True)
+        bits = compute_bits(ops, ops.to_float(x))
+        top = ops.int_max(x) if integer else _FLOAT_MAX if bits == 53 else _FLOAT32_MAX
+        key = (integer, highest if top is None else top, bits)
+        cycles.cover(highest, key, far_plan)
+        plan: FarPlan = cycles.plans[key]  # type: ignore[assignment]
+        cycle, left, near = locate_past_table(self, ops, x, cycles, plan, key)
+        with quietly(ops):  # lanes past the table may overflow there: no NumPy warning
+            table_cycle, table_left, past_end = self._table_locate(
+                x, ops, cycles, rows, whole=False
+            )
+        if bits == 24 and not integer and rows > _EXACT_ROWS:
+            # float32 arithmetic holds a float step's table ends to float32 only: past the
+            # cycles whose start can be a float, the double words are the more accurate.
+            covered = cycles.start_float[_EXACT_ROWS]
+        inside = x < covered  # within the dtype: the table does not reach its largest step
+        cycle = ops.where(inside, table_cycle, cycle)
+        left = ops.where(inside, table_left, left)
+        if ops.name == "numpy":  # host data: the elements near a restart, exactly
+            cycle, left = settle_exactly(x, cycle, left, near & ~inside, cycles)
+        return cycle, left, past_end
+
+    def _table_locate(
+        self, x: Any, ops: ArrayOps, cycles: GeometricCycles, count: int, *, whole: bool
+    ) -> tuple[Any, Any, Any]:
+        """:meth:`_locate` from the table's first ``count`` rows (``whole``: they hold every
+        cycle the steps reach)."""
+        integer = ops.is_integer(x)
         limit: int | float | None = cycles.end_ceil if integer else cycles.end_float
         top = ops.int_max(x) if integer else None
+        largest = _FLOAT_MAX if compute_bits(ops, ops.to_float(x)) == 53 else _FLOAT32_MAX
         if top is not None:
             count = min(count, bisect_right(cycles.start_ceil, top))  # cycles the dtype reaches
         else:
             # Cycles that start past the float range exist only when another caller's wider
-            # integer dtype tabulated them: a float step never reaches them.
-            count = min(count, bisect_right(cycles.start_float, _FLOAT_MAX))
+            # dtype tabulated them: a float step never reaches them.
+            count = min(count, bisect_right(cycles.start_float, largest))
         starts = (cycles.start_ceil if integer else cycles.start_float)[:count]
         end_floor = cycles.end_floor[:count]
         end_fraction = cycles.end_fraction[:count]
@@ -222,22 +293,44 @@ class CosineDecayRestarts(Schedule):
         starts_table = self._table(ops, f"starts-{kind}", starts, x, integer=integer)
         index = ops.searchsorted(starts_table, x, right=True) - 1
         index = ops.minimum(index, count - 1)
-        ends = ops.take(self._table(ops, f"ends-{kind}", end_floor, x, integer=integer), index)
+        ends_values: list[int] | list[float] = end_floor
+        lengths_values, lengths_name, scaled = cycles.length[:count], "lengths", x
+        shift = 0 if integer else self._shift(largest, end_floor[-1])
+        if shift:
+            # The last cycles a float step reaches end (and may last) past the float range:
+            # their ends, fractions and lengths are held times 2**-shift, and so is a step
+            # in them (rows well inside the range are kept as they are).
+            cut = bisect_right(end_floor, int(largest) >> 4)
+            factors = [1.0] * cut + [2.0**-shift] * (count - cut)
+            ends_values = end_floor[:cut] + [end / (1 << shift) for end in end_floor[cut:]]
+            end_fraction = end_fraction[:cut] + [math.ldexp(f, -shift) for f in end_fraction[cut:]]
+            lengths_values = lengths_values[:cut] + [
+                cycles.length_at(k, shift) for k in range(cut, count)
+            ]
+            kind = lengths_name = f"{kind}-{shift}"
+            scaled = x * ops.take(
+                self._table(ops, f"scales-{kind}", factors, x, integer=False), index
+            )
+        ends = ops.take(self._table(ops, f"ends-{kind}", ends_values, x, integer=integer), index)
         fractions = ops.take(
             self._table(ops, f"fractions-{kind}", end_fraction, x, integer=False), index
         )
-        remaining = ops.to_float(ends - x) + fractions
-        lengths = ops.take(
-            self._table(ops, "lengths", cycles.length[:count], x, integer=False), index
-        )
+        remaining = ops.to_float(ends - scaled) + fractions
+        lengths = ops.take(self._table(ops, lengths_name, lengths_values, x, integer=False), index)
         left = remaining / lengths
         past_end = None if limit is None else x >= limit
-        if cycles.finite:
+        if cycles.finite and whole:
             # Past the last tabulated cycle (cycles below 2**-256 steps) the series has ended.
             beyond = remaining <= 0
             past_end = beyond if past_end is None else past_end | beyond
             left = ops.maximum(left, 0.0)
         return ops.to_float(index), left, past_end
+
+    @staticmethod
+    def _shift(largest: float, last_end: int) -> int:
+        """The power of two that keeps the table's last end within the compute float
+        (``largest`` its largest value): 0 when it is well inside it already."""
+        return max(0, (last_end + 1).bit_length() + 3 - math.frexp(largest)[1])
 
     def area(self, steps: int, area_of: AreaOf) -> float | None:
         """Each cycle's cosines in closed form; for equal cycles of whole steps, one wave
@@ -267,6 +360,11 @@ class CosineDecayRestarts(Schedule):
                 cycle = cycles.locate_int(a)
                 if cycle < 0:  # past the end of shrinking cycles: the floor
                     terms.append(alpha * (b - a))
+                    continue
+                if cycle >= len(cycles.length):  # past the table: from exact powers of t
+                    phase, length = cycles.offset(cycle, a), cycles.length_at(cycle)
+                    wave = half_cosine_sum(phase, length, b - a)
+                    terms.append(keep * self._peak(cycle) * wave + alpha * (b - a))
                     continue
                 start = (
                     Fraction(cycles.end_floor[cycle - 1]) + Fraction(cycles.end_fraction[cycle - 1])

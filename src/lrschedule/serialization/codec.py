@@ -11,13 +11,21 @@ the user's registered ones carry a ``registered_name``::
      "config": {...}, "registered_name": "lrschedule>Name"}  # the library's others
     {"module": "my.module", "class_name": "Name",
      "config": {...}, "registered_name": "Custom>Name"}     # @lrschedule.register
+    {"module": "my.module", "class_name": "Name",
+     "config": {...}, "registered_name": "Name"}            # a class not registered
+
+The last is what Keras writes for a schedule class it does not know (``module`` is
+``None`` for a class of ``__main__``); like Keras, :func:`deserialize` reads it back only
+with the class in ``custom_objects``.
 
 :func:`deserialize` reads these, Keras 3's output, the tf.keras form
 ``{"class_name": ..., "config": {...}}`` (a ``"name": None`` in the config included), and
 JSON text of any of them. It is safe on untrusted input: a name is looked up only in the
 library's table, the table of classes registered with :func:`register`, and the
 ``custom_objects`` the caller passes. Nothing is imported, evaluated or read from a
-module's globals, and the ``module`` of a document is only checked, never used. Every
+module's globals, and the ``module`` of a document is never used: it is checked, except
+for a class the caller names in ``custom_objects`` (which Keras too uses whatever the
+``module`` says). Every
 problem is a ``ValueError`` (a ``TypeError`` for a value of the wrong type) that names it.
 
 Composite schedules (a schedule whose config holds other schedules) follow Keras's
@@ -116,8 +124,9 @@ def serialize(schedule: LearningRateSchedule) -> dict[str, Any]:
     schedule found in it (in a list or dict too) is serialized the same way, recursively.
 
     Raises:
-        TypeError: ``schedule`` is not a schedule; its class is neither the library's nor
-            registered with :func:`register`; or its config holds a value that is not
+        TypeError: ``schedule`` is not a schedule; its class is not registered with
+            :func:`register` and is named like one of the library's classes (or has a
+            ``>`` in its name); or its config holds a value that is not
             ``None``, a bool, number, string, list, tuple, dict with string keys or
             schedule.
         ValueError: Schedules nested deeper than :data:`MAX_DEPTH`, containers deeper
@@ -235,7 +244,8 @@ def deserialize(
     schedules (``registered_name`` then being missing, ``None``, the class name, or
     ``"lrschedule>" + class_name``). Nothing else is consulted: no import, no ``eval``, no
     module globals. ``module`` must be missing, ``None``, ``"keras.optimizers.schedules"``,
-    ``"lrschedule"``, or the module of the class found. The config's keys must be the
+    ``"lrschedule"``, or the module of the class found (any string for a class found in
+    ``custom_objects``). The config's keys must be the
     constructor's parameters (no missing required one, no unknown one); the constructor
     then validates the values.
 

@@ -24,22 +24,39 @@ _BASE_NAME = "LearningRateSchedule"
 
 
 def envelope_names(cls: type) -> tuple[str | None, str | None]:
-    """``(module, registered_name)`` of the envelope for ``cls``."""
+    """``(module, registered_name)`` of the envelope for ``cls``.
+
+    Written as Keras writes them: the library's Keras schedules under Keras's module with
+    no ``registered_name``, its others as ``"lrschedule>Name"``, a registered class under
+    the name it was registered with, and an unregistered class under its own name (read
+    back only with ``custom_objects``). The ``module`` of a user's class is its module, or
+    ``None`` for ``__main__``.
+
+    Raises:
+        TypeError: An unregistered class named like one of the library's (it would read
+            back as the library's) or with ``>`` in its name (a registered name's mark).
+    """
     name = cls.__name__
     if _registry.library_class(name) is cls:
         if name in _registry.KERAS_CLASS_NAMES:
             return _registry.KERAS_MODULE, None
         return _registry.LIBRARY_MODULE, f"{_registry.LIBRARY_MODULE}>{name}"
+    module = None if cls.__module__ == "__main__" else cls.__module__
     registered = _registry.user_name(cls)
-    if registered is None:
+    if registered is not None:
+        return module, registered
+    if _registry.library_class(name) is not None or ">" in name:
+        problem = (
+            f"has the name of lrschedule's {name}, as which it would be read back"
+            if ">" not in name
+            else "has '>' in its name, the mark of a registered name"
+        )
         raise TypeError(
             f"Cannot serialize {cls.__module__}.{cls.__qualname__}: the class is not "
-            "registered, so it could not be read back. Decorate it with "
-            "@lrschedule.register (or @lrschedule.register(package='mypkg')), "
-            "or pass it to lrschedule.deserialize in `custom_objects`."
+            f"registered and {problem}. Decorate it with @lrschedule.register(package="
+            "'mypkg') (it is then written as 'mypkg>Name'), or rename it."
         )
-    # Keras writes None for a class defined in __main__.
-    return (None if cls.__module__ == "__main__" else cls.__module__), registered
+    return module, name
 
 
 def merge_custom_objects(
@@ -110,10 +127,10 @@ def resolve(
             f"Received: {show(body)} of type {type(body).__name__}"
         )
     registered = document.get("registered_name")
-    cls = _lookup(class_name, registered, objects)
+    cls, given = _lookup(class_name, registered, objects)
     module = document.get("module")
     allowed = (None, _registry.KERAS_MODULE, _registry.LIBRARY_MODULE, cls.__module__)
-    if module not in allowed:
+    if not given and module not in allowed:
         raise ValueError(
             f"Refusing module={show(module)} for {class_name}: lrschedule reads schedules "
             f"of module {_registry.KERAS_MODULE!r} or {_registry.LIBRARY_MODULE!r} (or the "
@@ -125,13 +142,16 @@ def resolve(
 
 def _lookup(
     class_name: str, registered: str | None, objects: Mapping[str, type]
-) -> type[LearningRateSchedule]:
+) -> tuple[type[LearningRateSchedule], bool]:
+    """The class, and whether it is one of the caller's ``custom_objects``."""
     found: type | None = None
     if registered is not None:
         found = objects.get(registered)
     if found is None:
         found = objects.get(class_name)
-    if found is None and registered is not None:
+    if found is not None and issubclass(found, LearningRateSchedule):
+        return found, True
+    if registered is not None:
         found = _registry.user_class(registered)
     if found is None:
         library = _registry.library_class(class_name)
@@ -139,7 +159,7 @@ def _lookup(
         if library is not None and registered in (None, class_name, library_name):
             found = library
     if found is not None and issubclass(found, LearningRateSchedule):
-        return found
+        return found, False
     raise _unknown(class_name, registered, objects)
 
 
