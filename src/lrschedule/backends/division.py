@@ -51,6 +51,7 @@ __all__ = [
     "float32_at_most",
     "float32_nearest",
     "step_terms",
+    "two_product",
 ]
 
 #: Quotients below this are whole float32 numbers; past it the division is not exact.
@@ -200,6 +201,17 @@ class Division(NamedTuple):
     quotient: Any
     remainder: Any
     rest: Any
+
+
+def two_product(a: Any, b: float) -> tuple[Any, Any]:
+    """``a * b`` as ``high + low`` exactly (Dekker's split into 12-bit halves), in float32."""
+    high = a * b
+    spread = a * 4097.0  # 2**12 + 1
+    a1 = spread - (spread - a)
+    b1 = float32_nearest(b * 4097.0)
+    b1 = float32_nearest(b1 - float32_nearest(b1 - b))
+    a2, b2 = a - a1, float32_nearest(b - b1)
+    return high, ((a1 * b1 - high) + a1 * b2 + a2 * b1) + a2 * b2
 
 
 def _two_sum(a: Any, b: Any) -> tuple[Any, Any]:

@@ -272,6 +272,24 @@ class TensorOps(ArrayOps):
     # ---------------------------------------------------------- exact helpers
     # With a float step, an int constant is passed on as a float (``_real``); with an
     # integer step, a constant beyond its dtype settles the division (``_beyond``).
+    def power_ratio(self, base: float, x: Any, d: int | float, direct: int | float) -> Any:
+        # In float32 the exponent r / d is rounded too coarsely for a base far from 1 (27
+        # ulps at base 1e-30): the miss m = r / d - p is found with an exact product and
+        # given back, base**p * (1 + m * log(base)).
+        if not self.narrow(x) or not 0.0 < base < math.inf or base == 1.0 or self._beyond(x, d):
+            return super().power_ratio(base, x, d, direct)
+        prepared = division.constant(d)
+        if prepared.scale != 1.0 or prepared.vast:
+            return super().power_ratio(base, x, d, direct)
+        whole, part = self.divmod(x, d)
+        part = self.to_float(part)
+        exponent = part / prepared.nearest
+        high, low = division.two_product(exponent, prepared.nearest)
+        miss = ((part - high) - low - exponent * prepared.tail) / prepared.nearest
+        (value,) = self.separate((self.power(base, exponent),))
+        value = value + value * (miss * math.log(base))
+        return self.power(base, self.to_float(whole)) * value
+
     def ratio(self, x: Any, d: int | float) -> Any:
         if self.narrow(x) and not self._beyond(x, d):
             prepared = division.constant(d)

@@ -1,0 +1,35 @@
+"""Powers of an extreme decay rate, within the backend's bound of the exact value.
+
+``decay_rate ** (step / decay_steps)`` with the exponent rounded costs ``|log(rate) * p|``
+half-ulps (35 for ``decay_rate=1e-30``): 7.4 float64 eps at
+``ExponentialDecay(1.0, 1000, 1e-30)(777.0)``. The expected values come from the exact
+reference (``reference.exponential_decay``, 60 digits).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+import reference as keras
+from backend_steps import BACKENDS, tolerance
+from lrschedule import ExponentialDecay
+
+CASES = [
+    ((1.0, 1000, 1e-30), [777, 1, 999, 1234, 5000, 10**6 + 777]),
+    ((1.0, 7, 1e-16), [3, 6, 13, 20]),
+    ((2.5, 91157.2, 1e-25), [1234, 90000, 100000, 10**6 + 3]),
+    ((3e-4, 12345, 1e-12), [1, 777, 12344, 10**7 + 99]),
+]
+
+
+@pytest.mark.parametrize("backend", list(BACKENDS))
+@pytest.mark.parametrize("args, steps", CASES)
+def test_an_extreme_rate_keeps_its_power_within_the_bound(
+    backend: str, args: tuple[float, int | float, float], steps: list[int]
+) -> None:
+    chosen = BACKENDS[backend]
+    schedule = ExponentialDecay(*args)
+    steps = [chosen.representable(step) for step in steps]
+    for step, value in zip(steps, chosen.run(schedule, steps).tolist(), strict=True):
+        exact = float(keras.exponential_decay(*args, False, step=step))
+        assert abs(value - exact) <= tolerance(chosen, schedule, exact), (step, value, exact)
