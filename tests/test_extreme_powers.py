@@ -12,7 +12,7 @@ import pytest
 
 import reference as keras
 from backend_steps import BACKENDS, tolerance
-from lrschedule import ExponentialDecay
+from lrschedule import ExponentialDecay, PolynomialDecay
 
 CASES = [
     ((1.0, 1000, 1e-30), [777, 1, 999, 1234, 5000, 10**6 + 777]),
@@ -32,4 +32,19 @@ def test_an_extreme_rate_keeps_its_power_within_the_bound(
     steps = [chosen.representable(step) for step in steps]
     for step, value in zip(steps, chosen.run(schedule, steps).tolist(), strict=True):
         exact = float(keras.exponential_decay(*args, False, step=step))
+        assert abs(value - exact) <= tolerance(chosen, schedule, exact), (step, value, exact)
+
+
+@pytest.mark.parametrize("backend", list(BACKENDS))
+@pytest.mark.parametrize("end", [0.01, 0.5])
+@pytest.mark.parametrize("cycle", [False, True])
+def test_a_power_that_float32_rounds_to_zero(backend: str, end: float, cycle: bool) -> None:
+    # float32(7.5e-278) is 0, and XLA's 0 ** 0 is 1: JAX gave initial_learning_rate (or NaN)
+    # where the decay has ended, instead of end_learning_rate.
+    args = (0.1, 1000, end, 7.5e-278, cycle)
+    chosen = BACKENDS[backend]
+    schedule = PolynomialDecay(*args)
+    steps = [chosen.representable(step) for step in [0, 1, 999, 1000, 1001, 2000, 5000]]
+    for step, value in zip(steps, chosen.run(schedule, steps).tolist(), strict=True):
+        exact = float(keras.polynomial_decay(*args, step=step))
         assert abs(value - exact) <= tolerance(chosen, schedule, exact), (step, value, exact)

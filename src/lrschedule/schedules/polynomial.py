@@ -148,6 +148,8 @@ class PolynomialDecay(Schedule):
         steps, power = self._steps, self._power
         left = ops.cycle_left(x, steps) if self.cycle else ops.left(x, steps)
         weight = left**power
+        if power > 0.0:  # 0 ** p is 0, also where p rounds to 0 (a float32 7.5e-278)
+            weight = ops.where(left > 0.0, weight, 0.0)
         rise = self._rise
         if rise is None:
             value = self._end + self._drop * weight
