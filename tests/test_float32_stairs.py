@@ -16,8 +16,10 @@ from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
+import jax.numpy as jnp
 import numpy as np
 import pytest
+import torch
 
 import family_reference as fam
 import reference as keras
@@ -113,3 +115,19 @@ def test_a_boundary_or_milestone_that_float32_cannot_hold(backend: str) -> None:
     for step, value in zip(steps, chosen.run(multi, steps).tolist()):
         expected = float(fam.multi_step_decay(0.1, marks, 0.5, step=step)[0])
         assert abs(value - expected) <= tolerance(chosen, multi, expected), (step, value)
+
+
+@pytest.mark.parametrize("backend", ["jax int32", "torch int32"])
+def test_a_milestone_past_the_integer_dtype_is_not_reached(backend: str) -> None:
+    # Clipped to 2**31 - 1, the milestone 2**31 counted as passed at step 2**31 - 1.
+    make = {
+        "jax int32": lambda s: jnp.asarray(s, dtype=jnp.int32),
+        "torch int32": lambda s: torch.tensor(s, dtype=torch.int32),
+    }[backend]
+    top = 2**31 - 1
+    steps = [top - 2, top - 1, top]
+    for marks in ([10, 2**31], [2**31, 2**40], [10, top, 2**31 + 5]):
+        schedule = MultiStepDecay(0.1, marks, 0.5)
+        values = np.asarray(schedule(make(steps)), dtype=np.float64)
+        exact = [float(fam.multi_step_decay(0.1, marks, 0.5, step=s)[0]) for s in steps]
+        np.testing.assert_allclose(values, exact, rtol=2.0**-21)

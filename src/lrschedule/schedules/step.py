@@ -188,7 +188,13 @@ class MultiStepDecay(Schedule):
         if not self._marks:
             return ops.to_float(x) * 0.0 + self._levels[0]
         if ops.is_integer(x):
-            table = self._table(ops, "marks", self._marks, x, integer=True)
+            # A milestone past the integer dtype is never reached: clipped to the dtype's
+            # largest value, it would count as passed at that step.
+            top = ops.int_max(x)
+            marks = self._marks if top is None else [m for m in self._marks if m <= top]
+            if not marks:
+                return ops.to_float(x) * 0.0 + self._levels[0]
+            table = self._table(ops, "marks", marks, x, integer=True)
         else:
             marks = [float_at_least(mark) for mark in self._marks]
             table = self._table(ops, "marks", marks, x, integer=False)
