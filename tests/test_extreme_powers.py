@@ -23,7 +23,7 @@ CASES = [
 
 
 @pytest.mark.parametrize("backend", list(BACKENDS))
-@pytest.mark.parametrize("args, steps", CASES)
+@pytest.mark.parametrize(("args", "steps"), CASES)
 def test_an_extreme_rate_keeps_its_power_within_the_bound(
     backend: str, args: tuple[float, int | float, float], steps: list[int]
 ) -> None:

@@ -78,7 +78,8 @@ class NumPyOps(TensorOps):
     def finish(self, result: Any, step: Any) -> Any:
         dtype = getattr(step, "dtype", None)
         out_dtype = dtype if dtype is not None and dtype.kind == "f" else np.float64
-        result = np.asarray(result, dtype=out_dtype)
+        with np.errstate(over="ignore"):  # a value past a float32 step's range is inf
+            result = np.asarray(result, dtype=out_dtype)
         if isinstance(step, np.ndarray):
             return result
         return result[()]
