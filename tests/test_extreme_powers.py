@@ -1,4 +1,4 @@
-"""Powers of an extreme decay rate, within the backend's bound of the exact value.
+"""Powers of an extreme decay rate or power, within the backend's bound of the exact value.
 
 ``decay_rate ** (step / decay_steps)`` with the exponent rounded costs ``|log(rate) * p|``
 half-ulps (35 for ``decay_rate=1e-30``): 7.4 float64 eps at
@@ -8,11 +8,14 @@ reference (``reference.exponential_decay``, 60 digits).
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
+import family_reference as fam
 import reference as keras
-from backend_steps import BACKENDS, tolerance
-from lrschedule import ExponentialDecay, PolynomialDecay
+from backend_steps import BACKENDS, in_range, tolerance
+from lrschedule import ExponentialDecay, MultiStepDecay, PolynomialDecay, StepDecay
 
 CASES = [
     ((1.0, 1000, 1e-30), [777, 1, 999, 1234, 5000, 10**6 + 777]),
@@ -48,3 +51,34 @@ def test_a_power_that_float32_rounds_to_zero(backend: str, end: float, cycle: bo
     for step, value in zip(steps, chosen.run(schedule, steps).tolist(), strict=True):
         exact = float(keras.polynomial_decay(*args, step=step))
         assert abs(value - exact) <= tolerance(chosen, schedule, exact), (step, value, exact)
+
+
+STAIRS = [
+    ((1.5e20, 342, 8.9e-12), [9918, 9917, 342 * 28, 342 * 30]),  # 8.9e-12**29 is subnormal
+    ((10.0, 3, 1e-19), [6, 5, 8, 9]),  # float32: 1e-38 is subnormal, 1e-37 is not
+    ((1e-20, 5, 1e3), [5 * 105, 5 * 106 - 1, 5 * 100]),  # 1e3**105 is past the float range
+]
+
+
+@pytest.mark.parametrize("backend", list(BACKENDS))
+@pytest.mark.parametrize(("args", "steps"), STAIRS)
+def test_a_power_outside_the_normal_floats_times_a_rate(
+    backend: str, args: tuple[float, int, float], steps: list[int]
+) -> None:
+    # lr0 * rate**count lost its digits (or all of them) where rate**count alone is subnormal
+    # or past the float range, though the product is a normal float.
+    lr0, period, rate = args
+    chosen = BACKENDS[backend]
+    steps = [chosen.representable(step) for step in steps]
+    marks = [period * k for k in range(1, int(max(steps)) // period + 1)]
+    for schedule in (
+        StepDecay(*args),
+        ExponentialDecay(*args, staircase=True),
+        MultiStepDecay(lr0, marks, rate),
+    ):
+        for step, value in zip(steps, chosen.run(schedule, steps).tolist(), strict=True):
+            exact = float(fam.step_decay(*args, step=step)[0])
+            if not in_range(chosen, exact):
+                assert value == math.inf, (step, value, exact)
+                continue
+            assert abs(value - exact) <= tolerance(chosen, schedule, exact), (step, value, exact)

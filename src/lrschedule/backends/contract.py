@@ -157,6 +157,10 @@ class ArrayOps(ABC):
         """
         return schedule._compute(x, self)
 
+    def narrow(self, x: Any) -> bool:
+        """Whether the formula for step ``x`` is computed in float32 (``False`` here)."""
+        return False
+
     # ------------------------------------------------------------ exact helpers
     def ratio(self, x: Any, d: int | float) -> Any:
         """``x / d`` as a float, with integer ``x`` split as ``q + r / d`` (exact at any step)."""

@@ -16,6 +16,7 @@ from lrschedule.core.sums import geometric, power
 from lrschedule.core.validation import Real, as_exact
 from lrschedule.schedules.arguments import flag, rate, real, schedule_name, steps
 from lrschedule.schedules.base import Schedule
+from lrschedule.schedules.step import scaled_power_of_count, scaled_python_power
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -91,7 +92,7 @@ class ExponentialDecay(Schedule):
             return evaluate(self, step)
         try:
             if self.staircase:
-                return self._lr0 * self._rate ** (step // self._steps)
+                return scaled_python_power(self._lr0, self._rate, step // self._steps)
             # A large exponent: split the power at its integer part, exactly.
             whole, part = divmod(step, self._steps)
             return self._lr0 * (self._rate**whole * fraction_power(self._rate, part, self._steps))
@@ -111,7 +112,8 @@ class ExponentialDecay(Schedule):
 
     def _compute(self, x: Any, ops: ArrayOps) -> Any:
         if self.staircase:
-            return self._lr0 * ops.power(self._rate, ops.floor_ratio(x, self._steps))
+            count = ops.floor_ratio(x, self._steps)
+            return scaled_power_of_count(self._lr0, self._rate, count, ops)
         return self._lr0 * ops.power_ratio(self._rate, x, self._steps, self._direct)
 
     def monotone_pieces(self, start: int, stop: int) -> Iterator[tuple[int, int]]:
