@@ -33,7 +33,7 @@ def fraction_power(base: float, n: int | float, d: int | float) -> float:
     (a, b), (c, e) = n.as_integer_ratio(), d.as_integer_ratio()
     p = (a * e) / (b * c)  # int / int: correctly rounded
     try:
-        value = base**p
+        value = float(base**p)
     except OverflowError:
         return math.inf
     if not 0.0 < value < math.inf or base == 1.0:

@@ -76,8 +76,9 @@ def scaled_power_of_count(factor: float, base: float, count: Any, ops: ArrayOps)
     return ops.where(ops.to_float(count) > limit, scaled, plain)
 
 
-def scaled_python_power(factor: float, base: float, count: int) -> float:
-    """``factor * base ** count`` for a Python int ``count`` >= 0, as
+def scaled_python_power(factor: float, base: float, count: int | float) -> float:
+    """``factor * base ** count`` for a whole number ``count`` >= 0 (a Python int, or a
+    float from a fractional ``decay_steps``), as
     :func:`scaled_power_of_count` computes it."""
     power = _python_power(base, count)
     if factor == 0.0 or 2.0**-1022 <= power < math.inf:
@@ -88,7 +89,7 @@ def scaled_python_power(factor: float, base: float, count: int) -> float:
     return (first * _python_power(base, count - half)) * (2.0 * mantissa)
 
 
-def _python_power(base: float, count: int) -> float:
+def _python_power(base: float, count: int | float) -> float:
     """``base ** count`` for a Python int ``count`` >= 0, split as in :func:`power_of_count`."""
     try:
         if count < _SPLIT:
@@ -235,10 +236,10 @@ class MultiStepDecay(Schedule):
             # A milestone past the integer dtype is never reached: clipped to the dtype's
             # largest value, it would count as passed at that step.
             top = ops.int_max(x)
-            marks = self._marks if top is None else [m for m in self._marks if m <= top]
-            if not marks:
+            kept = self._marks if top is None else [m for m in self._marks if m <= top]
+            if not kept:
                 return ops.to_float(x) * 0.0 + self._levels[0]
-            table = self._table(ops, "marks", marks, x, integer=True)
+            table = self._table(ops, "marks", kept, x, integer=True)
         else:
             marks = [float_at_least(mark) for mark in self._marks]
             table = self._table(ops, "marks", marks, x, integer=False)
