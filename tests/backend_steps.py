@@ -45,6 +45,7 @@ from lrschedule import (
     Join,
     PiecewiseConstantDecay,
     PolynomialDecay,
+    Product,
     Scale,
     Warmup,
 )
@@ -112,7 +113,7 @@ class Backend:
 
 
 def _children(schedule: Any) -> Iterator[Any]:
-    if isinstance(schedule, Join):
+    if isinstance(schedule, (Join, Product)):
         yield from schedule.schedules
     elif isinstance(schedule, (Clip, Scale, Warmup)):
         yield schedule.schedule

@@ -1,4 +1,5 @@
-"""Hypothesis strategies for the composites (Warmup, Join, Scale, Clip) over drawn children.
+"""Hypothesis strategies for the composites (Warmup, Join, Scale, Clip, Product) over drawn
+children.
 
 A child is any schedule of ``schedule_cases.family``, or (one level down) a composite
 itself, all with rates of the case's sign; the exact value composes the children's exact
@@ -9,11 +10,14 @@ exported schedule class.
 from __future__ import annotations
 
 from fractions import Fraction
+from typing import Any
 
+from hypothesis import reject
 from hypothesis import strategies as st
+from mpmath import mp
 
 import family_reference as fam
-from lrschedule import Clip, Join, Scale, Warmup
+from lrschedule import Clip, Join, Product, Scale, Warmup
 from schedule_cases import MAGNITUDES, SIGNED, SIGNS, WARMUP_LENGTHS, Case, family, rates_of
 
 Knots = tuple[tuple[Fraction, Fraction | None], ...]
@@ -84,6 +88,32 @@ def scale(
 
 
 @st.composite
+def product(
+    draw: st.DrawFn, children: st.SearchStrategy[Case], rates: st.SearchStrategy[float]
+) -> Case:
+    parts = draw(st.lists(children, min_size=1, max_size=2))
+    try:
+        schedule = Product([part.schedule for part in parts])
+    except ValueError:  # largest rates that multiply past the float range
+        reject()
+
+    def exact(step: int | float) -> Any:
+        with mp.workdps(fam.DPS):
+            value = mp.mpf(1)
+            for part in parts:
+                value *= part.exact(step)
+            return value
+
+    return Case(
+        schedule,
+        exact,
+        all(part.nonnegative for part in parts),
+        whole=all(part.whole for part in parts),
+        knots=tuple(knot for part in parts for knot in part.knots),
+    )
+
+
+@st.composite
 def clip(
     draw: st.DrawFn, children: st.SearchStrategy[Case], rates: st.SearchStrategy[float]
 ) -> Case:
@@ -104,6 +134,9 @@ def clip(
 
 
 COMPOSITES = {"Clip": clip, "Join": join, "Scale": scale, "Warmup": warmup}
+#: Composites whose children are drawn from the family only: a product of composites
+#: compounds their roundings past the bound.
+LEAF_COMPOSITES = {"Product": product}
 
 
 def strategies(sign: int) -> dict[str, st.SearchStrategy[Case]]:
@@ -113,7 +146,11 @@ def strategies(sign: int) -> dict[str, st.SearchStrategy[Case]]:
     leaves = st.one_of(*simple.values())
     # Children: the family, and one level of composites over the family.
     children = st.one_of(leaves, *(make(leaves, rates) for make in COMPOSITES.values()))
-    return {**simple, **{name: make(children, rates) for name, make in COMPOSITES.items()}}
+    return {
+        **simple,
+        **{name: make(children, rates) for name, make in COMPOSITES.items()},
+        **{name: make(leaves, rates) for name, make in LEAF_COMPOSITES.items()},
+    }
 
 
 _BY_SIGN = {sign: strategies(sign) for sign in (1, -1)}
