@@ -131,3 +131,29 @@ def test_a_milestone_past_the_integer_dtype_is_not_reached(backend: str) -> None
         values = np.asarray(schedule(make(steps)), dtype=np.float64)
         exact = [float(fam.multi_step_decay(0.1, marks, 0.5, step=s)[0]) for s in steps]
         np.testing.assert_allclose(values, exact, rtol=2.0**-21)
+
+
+def test_a_float32_step_whose_quotient_is_past_float32_whole_numbers() -> None:
+    # Past step / d = 2**24 the float32 division by the rounded d lost the position in the
+    # cycle entirely (CyclicalLearningRate at 2**80: 1.0 instead of 0.99999237).
+    chosen = BACKENDS["jax float32"]
+    steps = [2.0**80, 2.0**53, 123456789.0, 1e20, 2.0**70 + 2.0**50]
+    steps = [chosen.representable(step) for step in steps]
+    cases = [
+        (
+            CyclicalLearningRate(1.0, 0.5, 1, 16777216),
+            lambda s: fam.cyclical(1.0, 0.5, 1, 16777216, step=s)[0],
+        ),
+        (
+            CyclicalLearningRate(0.18, 3e-4, 89251123702347, 1062),
+            lambda s: fam.cyclical(0.18, 3e-4, 89251123702347, 1062, step=s)[0],
+        ),
+        (
+            CosineDecayRestarts(8e-5, 126257.16628089345, 1.0, 1.0, 0.5),
+            lambda s: keras.cosine_decay_restarts(8e-5, 126257.16628089345, 1.0, 1.0, 0.5, step=s),
+        ),
+    ]
+    for schedule, exact in cases:
+        for step, value in zip(steps, chosen.run(schedule, steps).tolist(), strict=True):
+            expected = float(exact(step))
+            assert abs(value - expected) <= tolerance(chosen, schedule, expected), (step, value)

@@ -166,24 +166,33 @@ def _residues(d: int | float, limbs: int) -> tuple[tuple[float, tuple[float, ...
 
 
 def reduced_terms(ops: ArrayOps, x: Any, d: int | float) -> tuple[Any, list[Any]]:
-    """An integer ``x`` as ``w * d + y``: ``w`` a whole number, ``y < 2**14 * d`` exact terms.
+    """A step ``x`` as ``w * d + y``: ``w`` a whole number, ``y < 2**16 * d`` exact terms.
 
-    With ``x = sum(x_i * 2**(12 i))`` (limbs ``x_i < 2**12``) and ``2**(12 i) = a_i * d +
-    rho_i``: ``w = sum(x_i * a_i)`` (exact while it is below 2**24) and ``y = x_0 +
-    sum(x_i * rho_i)``, every product of a limb and a 12-bit piece of ``rho_i`` exact. The
-    quotient of ``y`` is below 2**14 / d + 2**13, so ``floor(x / d) = w + floor(y / d)`` is
-    exact at any step whose quotient float32 holds, and for ``d > 2**-10`` the remainder is
-    within a few ulps at every step.
+    With ``x = sum(x_i * 2**(12 i))`` (limbs ``x_i < 2**12``; for a float32 step, ``x_0``
+    holds its fraction) and ``2**(12 i) = a_i * d + rho_i``: ``w = sum(x_i * a_i)`` (exact
+    while it is below 2**24) and ``y = x_0 + sum(x_i * rho_i)``, every product of a limb
+    and a 12-bit piece of ``rho_i`` exact. The quotient of ``y`` is below 2**16 / d + 2**16,
+    so ``floor(x / d) = w + floor(y / d)`` is exact at any step whose quotient float32
+    holds, and for ``d > 2**-10`` the remainder is within a few ulps at every step. A float
+    ``x`` needs ``d.scale == 1``.
     """
-    top = ops.int_max(x)
-    count = 1
-    while top is not None and top >> (12 * count):
-        count += 1
+    if ops.is_integer(x):
+        top = ops.int_max(x)
+        count = 1
+        while top is not None and top >> (12 * count):
+            count += 1
+    else:
+        count = 11  # float32 steps are below 2**128 = 2**(12 * 10) * 2**8
     scale = constant(d).scale
     limbs = []
     for i in range(count - 1, 0, -1):
-        high, x = ops.divmod(x, 2 ** (12 * i))
-        limbs.append(ops.to_float(high))
+        if ops.is_integer(x):
+            high, x = ops.divmod(x, 2 ** (12 * i))
+            limbs.append(ops.to_float(high))
+        else:  # the bits of x above 2**(12 i), and the rest: both exact
+            high = ops.floor(x * 2.0 ** (-12 * i))
+            x = x - high * 2.0 ** (12 * i)
+            limbs.append(high)
     limbs.append(ops.to_float(x))
     limbs.reverse()  # limbs[i] is x_i
     whole = limbs[0] * 0.0

@@ -39,6 +39,8 @@ from lrschedule.core.floats import float_at_least, float_at_most
 
 __all__ = ["TensorOps", "float_values"]
 
+_FLOAT32_MAX = (2.0 - 2.0**-23) * 2.0**127
+
 
 def _head(value: float, bits: int) -> float:
     """``value`` rounded to ``bits`` significant bits."""
@@ -153,8 +155,12 @@ class TensorOps(ArrayOps):
         return self.to_float(x) * d.scale / float(d.nearest)
 
     def _divide(self, x: Any, d: int | float, prepared: division.Constant) -> division.Division:
-        top = self.int_max(x) if self.is_integer(x) else None
-        if top is None or top < d * 2.0**22:
+        if self.is_integer(x):
+            top = self.int_max(x)
+            direct = top is None or top < d * 2.0**22
+        else:  # a float32 step reaches quotients past 2**24 unless d is past 2**105
+            direct = prepared.scale != 1.0 or d * 2.0**22 > _FLOAT32_MAX
+        if direct:
             terms = division.step_terms(self, x, prepared.scale)
             return division.divide(self, terms, prepared, self.float_divmod)
         # Quotients past float32's whole numbers: reduce the step exactly first.
