@@ -36,6 +36,7 @@ def _check(backend: str, args: tuple[object, ...], steps: list[int]) -> None:
         (0.75, 0.0078125, 765),
         (1.0, 1e-5, 3, 7, "triangular2"),
         (2.5, 1e-4, 10, 4, "exp_range", 0.99999),
+        (1.0, 0.0078125, 64, 63),
     ],
 )
 def test_a_far_smaller_top_keeps_its_digits(backend: str, args: tuple[object, ...]) -> None:

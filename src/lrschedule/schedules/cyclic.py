@@ -50,7 +50,10 @@ class CyclicalLearningRate(Schedule):
     h`` from the step and ``1 - s`` from ``expm1``: for rates of one sign a sum of terms of
     one sign, within a few ulps of the exact value (``a + (b - a) * ...`` would lose the
     digits of ``b`` where ``|a|`` is much larger). A ``gamma > 1`` keeps the plain form; a
-    value whose ``h`` is 0 is ``a`` even where ``s`` is past the float range. This is
+    value whose ``h`` is 0 is ``a`` even where ``s`` is past the float range.
+    Computed in float32 (JAX without x64), the value is within 8 float32 ulps of the exact
+    one for rates of one sign; the position in the cycle is found by exact division by
+    ``C`` (:mod:`lrschedule.backends.division`), also where float32 cannot hold ``C``. This is
     PyTorch's ``CyclicLR(optimizer, base_lr=a, max_lr=b, step_size_up=U,
     step_size_down=D, mode=..., gamma=...)`` stepped once per optimizer update (PyTorch's
     ``cycle = floor(1 + t / C)`` is our ``q + 1``; its ``scale_mode`` is ``"cycle"`` for
@@ -172,9 +175,9 @@ class CyclicalLearningRate(Schedule):
         rising = ops.at_most(into, up)
         height = ops.where(rising, ops.ratio(into, up), falling)
         # 1 - h from the step as well: (U - r) / U rising, (r - U) / D falling. Near the top
-        # (r = U) these are small; with D < U they come from the rest C - r, which is finer
-        # there than r (U - r = (C - r) - D), else from r.
-        if self._down_first:
+        # (r = U) these are small; in float32 (where r is rounded) with D < U they come from
+        # the rest C - r, which is finer there than r (U - r = (C - r) - D), else from r.
+        if self._down_first and ops.narrow(x):
             other = ops.where(rising, (falling - 1.0) * self._down_by_up, 1.0 - falling)
         else:
             other = ops.where(
