@@ -55,3 +55,14 @@ def test_exp_range_with_a_growing_gamma_past_the_float_range(backend: str) -> No
     # initial_learning_rate exactly (it was 0 * inf = NaN), and inf elsewhere.
     args = (0.1, 1.0, 10, None, "exp_range", 1.001)
     _check(backend, args, [10**6 - 20, 10**6, 10**6 + 5, 10**6 + 10, 10**6 + 20, 600])
+
+
+@pytest.mark.parametrize("backend", ["python int", "python float"])
+def test_a_fractional_cycle_at_a_huge_python_step(backend: str) -> None:
+    # C = 1.534... + 1048575 rounded to a float put a step of 2**53 0.8 steps off in its
+    # cycle (2.9e8 float64 eps); the position comes from the exact U + D.
+    for args in [
+        (1.0, 0.5, 1.5340755631914362, 1048575),
+        (0.1, 1.1e-11, 889670.5340755632, 4215667),
+    ]:
+        _check(backend, args, [2**53, 2**53 - 2, 15135385760271, 2**80, 3, 1048577])

@@ -45,7 +45,8 @@ class CyclicalLearningRate(Schedule):
     * ``"triangular2"``: ``s = 0.5 ** q``, halved every cycle;
     * ``"exp_range"``: ``s = gamma ** t``, shrinking every step.
 
-    The cycle index and the position in the cycle are exact integer divisions. Where ``s <=
+    The cycle index and the position in the cycle are exact divisions (for a Python step
+    and a fractional cycle, by the exact ``U + D``). Where ``s <=
     1``, the value is computed as ``a * ((1 - h) + h * (1 - s)) + b * (h * s)``, with ``1 -
     h`` from the step and ``1 - s`` from ``expm1``: for rates of one sign a sum of terms of
     one sign, within a few ulps of the exact value (``a + (b - a) * ...`` would lose the
@@ -133,7 +134,12 @@ class CyclicalLearningRate(Schedule):
         down = self.step_size_down
         self._down = self._up if down is None else as_exact(down)
         self._cycle = exact_sum(self._up, self._down)
-        self._down_first = self._down < self._up
+        # In float32 a remainder by a C that float32 cannot hold is rounded.
+        numerator = self._cycle.as_integer_ratio()[0]
+        odd = numerator >> ((numerator & -numerator).bit_length() - 1)
+        self._down_first = self._down < self._up and (
+            odd.bit_length() > 24 or self._cycle > 2.0**127
+        )
         (nd, dd), (nu, du) = self._down.as_integer_ratio(), self._up.as_integer_ratio()
         self._down_by_up = (nd * du) / (dd * nu)  # int / int: correctly rounded
         self._gamma = float(self.gamma)
@@ -143,23 +149,42 @@ class CyclicalLearningRate(Schedule):
         if step.__class__ is int and step >= 0:
             cycle = self._cycle
             if cycle.__class__ is not int:
-                return evaluate(self, step)
+                return self._fractional(step)
             count, into = divmod(step, cycle)
             up = self._up
             if into <= up:
                 height, other = into / up, (up - into) / up
             else:
                 height, other = (cycle - into) / self._down, (into - up) / self._down
-            if self.mode == "triangular":
-                return self._low * other + self._high * height
-            if self.mode == "triangular2":
-                scale = _python_power(0.5, count)
-                return self._mix(height, other, scale, 1.0 - scale)
-            scale = _python_power(self._gamma, step)
-            if scale == 0.0 or self._gamma >= 1.0:  # 1 - s is 1, 0, or not used
-                return self._mix(height, other, scale, 1.0 - scale)
-            return self._mix(height, other, scale, -math.expm1(step * self._log_gamma))
+            return self._value(step, count, height, other)
+        if step.__class__ is float and 0.0 <= step < math.inf and self._cycle.__class__ is not int:
+            return self._fractional(step)
         return evaluate(self, step)
+
+    def _fractional(self, step: int | float) -> float:
+        """The value for a cycle that is not a whole number: ``C = U + D`` exactly (the
+        float ``C`` is rounded), the position in it by exact rational division."""
+        from fractions import Fraction  # only here: it is slow to import
+
+        up, down = Fraction(self._up), Fraction(self._down)
+        count, into = divmod(Fraction(step), up + down)
+        if into <= up:
+            height, other = float(into / up), float((up - into) / up)
+        else:
+            height, other = float((up + down - into) / down), float((into - up) / down)
+        return self._value(step, int(count), height, other)
+
+    def _value(self, step: int | float, count: int, height: float, other: float) -> float:
+        """The value from the cycle count, ``h`` and ``1 - h``, by ``mode``."""
+        if self.mode == "triangular":
+            return self._low * other + self._high * height
+        if self.mode == "triangular2":
+            scale = _python_power(0.5, count)
+            return self._mix(height, other, scale, 1.0 - scale)
+        scale = _python_power(self._gamma, step)
+        if scale == 0.0 or self._gamma >= 1.0:  # 1 - s is 1, 0, or not used
+            return self._mix(height, other, scale, 1.0 - scale)
+        return self._mix(height, other, scale, -math.expm1(step * self._log_gamma))
 
     def _mix(self, height: float, other: float, scale: float, unscaled: float) -> float:
         """``a + (b - a) * h * s`` as ``a * ((1 - h) + h * (1 - s)) + b * (h * s)``."""
@@ -169,6 +194,8 @@ class CyclicalLearningRate(Schedule):
 
     def _compute(self, x: Any, ops: ArrayOps) -> Any:
         cycle, up, down = self._cycle, self._up, self._down
+        if ops.name == "python" and cycle.__class__ is not int:
+            return self._fractional(x)  # a Python number: as __call__ computes it
         # The falling half, (C - r) / D, from the rest of the cycle: in float32, C - r would
         # lose r's rounding (a fraction of C) against a small difference.
         count, into, falling = ops.divmod_rest(x, cycle, down)

@@ -81,7 +81,7 @@ def scaled_python_power(factor: float, base: float, count: int | float) -> float
     float from a fractional ``decay_steps``), as
     :func:`scaled_power_of_count` computes it."""
     power = _python_power(base, count)
-    if factor == 0.0 or 2.0**-1022 <= power < math.inf:
+    if factor == 0.0 or base == 1.0 or not count > 1000.0 / abs(math.log2(base)):
         return factor * power
     mantissa, exponent = math.frexp(factor)
     half = count // 2
