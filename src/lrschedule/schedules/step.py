@@ -70,7 +70,7 @@ def scaled_power_of_count(factor: float, base: float, count: Any, ops: ArrayOps)
         rest = half + odd
     else:
         half = ops.floor(count * 0.5)
-        rest = count - half
+        rest = ops.where(count == half, half, count - half)  # an inf count: inf - inf
     first = power_of_count(base, half, ops) * math.ldexp(1.0, exponent - 1)
     scaled = (first * power_of_count(base, rest, ops)) * (2.0 * mantissa)
     return ops.where(ops.to_float(count) > limit, scaled, plain)
