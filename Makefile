@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 export KERAS_BACKEND ?= tensorflow
 export TF_CPP_MIN_LOG_LEVEL ?= 3
 
-.PHONY: run gallery test lint typecheck unit bench clean
+.PHONY: run gallery test lint typecheck unit docs bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -38,7 +38,7 @@ gallery: $(VENV)/.installed-run
 	    --out docs/gallery/$$name.png > /dev/null || exit 1; \
 	done < docs/gallery/specs.tsv
 
-test: $(VENV)/.installed-dev lint typecheck unit
+test: $(VENV)/.installed-dev lint typecheck unit docs
 
 # ruff, then the layer contracts of [tool.importlinter] in pyproject.toml (lazy imports count).
 lint: $(VENV)/.installed-dev
@@ -52,6 +52,11 @@ typecheck: $(VENV)/.installed-dev
 unit: $(VENV)/.installed-dev
 	$(PY) -m pytest
 
+# The documentation site (mkdocs.yml) into site/; --strict: any warning, broken link or
+# missing reference fails the build.
+docs: $(VENV)/.installed-dev
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --quiet --site-dir site
+
 bench: $(VENV)/.installed-dev
 	$(PY) benchmarks/bench_core.py
 	$(PY) benchmarks/bench_frameworks.py
@@ -59,4 +64,4 @@ bench: $(VENV)/.installed-dev
 	$(PY) benchmarks/bench_import.py
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis build dist schedule.png
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis build dist schedule.png site

@@ -12,6 +12,7 @@ import lrschedule
 from lrschedule import (
     Clip,
     Constant,
+    CoolDown,
     CosineDecay,
     CosineDecayRestarts,
     CyclicalLearningRate,
@@ -26,7 +27,9 @@ from lrschedule import (
     PiecewiseInterpolation,
     PolynomialDecay,
     Product,
+    RescaleTime,
     StepDecay,
+    TrainLonger,
     Warmup,
     WarmupCosineDecay,
     WarmupStableDecay,
@@ -64,6 +67,9 @@ def build() -> list[lrschedule.LearningRateSchedule]:
         Product([StepDecay(1.0, 3, 0.5), CosineDecay(0.1, 5)]),
         0.5 * ExponentialDecay(0.1, 10, 0.5),
         Clip(ExponentialDecay(0.1, 10, 0.5), minimum=0.02),
+        CoolDown(CosineDecay(0.1, 10), 5, 3, shape="1-sqrt"),
+        TrainLonger(WarmupStableDecay(0.0, 0.1, 2, 3, 4), 3, 9, 12),
+        RescaleTime(StepDecay(0.1, 3, 0.5), 1.5),
     ]
 
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 import math
 import sys
+from collections.abc import Callable
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -32,6 +34,7 @@ from lrschedule import (
     Join,
     LearningRateSchedule,
     LinearDecay,
+    MultiStepDecay,
     PiecewiseConstantDecay,
     PolynomialDecay,
     Scale,
@@ -481,3 +484,78 @@ def test_kind_of_composites() -> None:
         _monotone_pieces = True
 
     assert _kind(Declared(1.0, 10)) == 2
+
+
+def _calls_made(function: Callable[[], Any]) -> int:
+    """The Python function calls ``function()`` makes (a measure of work, not of time)."""
+    count = 0
+
+    def profile(frame: Any, event: str, arg: Any) -> None:
+        nonlocal count
+        if event == "call":
+            count += 1
+
+    sys.setprofile(profile)
+    try:
+        function()
+    finally:
+        sys.setprofile(None)
+    return count
+
+
+@pytest.mark.parametrize(
+    "schedule",
+    [StepDecay(0.1, 3, 0.99), MultiStepDecay(0.1, list(range(1, 4001, 2)), 0.999)],
+    ids=lambda schedule: type(schedule).__name__,
+)
+def test_stairs_of_one_rate_are_described_without_walking_them(schedule: Any) -> None:
+    """A billion stairs: one monotone run, a closed-form area, so the work does not grow."""
+    calls = {
+        total: _calls_made(lambda total=total: describe(schedule, total))
+        for total in (10**6, 10**12)
+    }
+    assert calls[10**12] < min(20 * calls[10**6], 100_000), calls  # not a walk of 10**12/3
+    summary = describe(schedule, 10**12)
+    assert summary.peak == 0.1 and summary.peak_step == 0
+    if isinstance(schedule, StepDecay):
+        assert summary.area_method == "closed form"
+
+
+def test_the_area_of_step_decay_is_its_geometric_series() -> None:
+    rate, period = Fraction(0.99), 3
+    for total in (1, 2, 3, 4, 299, 300, 301):
+        stairs, rest = divmod(total, period)
+        exact = Fraction(0.1) * (period * (1 - rate**stairs) / (1 - rate) + rest * rate**stairs)
+        assert exact == sum(Fraction(0.1) * rate ** (t // period) for t in range(total))
+        assert area(StepDecay(0.1, period, 0.99), total) == pytest.approx(float(exact), rel=1e-13)
+    # 10**12 steps: the stairs past 10**6 add nothing a float can hold.
+    limit = Fraction(0.1) * period / (1 - rate)
+    assert area(StepDecay(0.1, period, 0.99), 10**12) == pytest.approx(float(limit), rel=1e-13)
+
+
+def test_a_run_of_too_many_restarts_is_refused_at_once() -> None:
+    """9.2e7 restarts in 10**12 steps: counted exactly, refused before any is walked."""
+    schedule = CosineDecayRestarts(0.1, 10, t_mul=1.0000001)
+    # S_k = 10 * (t**k - 1) / (t - 1) <= 10**12 - 1: k <= log(1 + (10**12 - 1) * 1e-8) / log(t).
+    t = Fraction(1.0000001)
+    cycles = math.floor(math.log(1 + (10**12 - 1) * float((t - 1) / 10)) / math.log(float(t)))
+    assert abs(schedule.restart_count(10**12) - (cycles + 1)) <= 1
+
+    def refused() -> None:
+        with pytest.raises(ValueError):
+            describe(schedule, 10**12)
+
+    assert _calls_made(refused) < 20_000
+    with pytest.raises(ValueError, match=r"has more than 4,194,304 pieces .* Use fewer steps"):
+        describe(schedule, 10**12)
+    assert describe(schedule, 10**6).peak == 0.1  # 99,995 cycles: walked
+
+
+def test_a_walk_past_the_piece_limit_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    from lrschedule.analysis import pieces
+
+    monkeypatch.setattr(pieces, "MAX_PIECES", 1000)
+    schedule = CosineDecayRestarts(0.1, 3, t_mul=1.0)
+    assert describe(schedule, 3000).peak == 0.1  # 1,000 cycles
+    with pytest.raises(ValueError, match=r"more than 1,000 pieces"):
+        describe(schedule, 3001)

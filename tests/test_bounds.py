@@ -10,6 +10,7 @@ import lrschedule
 from lrschedule import (
     Clip,
     Constant,
+    CoolDown,
     CosineDecay,
     CosineDecayRestarts,
     CyclicalLearningRate,
@@ -25,8 +26,10 @@ from lrschedule import (
     PiecewiseInterpolation,
     PolynomialDecay,
     Product,
+    RescaleTime,
     Scale,
     StepDecay,
+    TrainLonger,
     Warmup,
     WarmupCosineDecay,
     WarmupStableDecay,
@@ -65,6 +68,11 @@ BOUNDED = [
     (Scale(CosineDecay(0.5, 40), -3.0), 1.5),
     (Scale(Scale(Constant(2.0), 4.0), 0.5), 4.0),
     (Product([Constant(-2.0), CosineDecay(0.5, 40), StepDecay(3.0, 10, 0.5)]), 3.0),
+    (CoolDown(StepDecay(0.3, 7, 0.5), 20, 10, end_learning_rate=-0.4), 0.4),
+    (CoolDown(Constant(0.7), 20, 10, end_learning_rate=0.01, shape="exponential"), 0.7),
+    (TrainLonger(WarmupStableDecay(0.0, 0.6, 10, 20, 30), 15, 60, 90), 0.6),
+    (TrainLonger(CosineDecay(0.45, 40), 15, 40, 90), 0.45),
+    (RescaleTime(LinearDecay(0.1, 50, end_learning_rate=0.35), 2.0), 0.35),
 ]
 
 # Schedules whose rate can grow without bound.
@@ -77,6 +85,7 @@ UNBOUNDED = [
     Join([Constant(0.1), ExponentialDecay(0.1, 10, 1.5)], [5]),
     Scale(StepDecay(0.1, 10, 2.0), 0.5),
     Product([Constant(0.5), StepDecay(0.1, 10, 2.0)]),
+    RescaleTime(ExponentialDecay(0.1, 10, 1.5), 3.0),
 ]
 
 

@@ -29,6 +29,7 @@ from conftest import exported_schedule_classes
 from lrschedule import (
     Clip,
     Constant,
+    CoolDown,
     CosineDecay,
     CosineDecayRestarts,
     CyclicalLearningRate,
@@ -44,8 +45,10 @@ from lrschedule import (
     PiecewiseInterpolation,
     PolynomialDecay,
     Product,
+    RescaleTime,
     Scale,
     StepDecay,
+    TrainLonger,
     Warmup,
     WarmupCosineDecay,
     WarmupStableDecay,
@@ -148,6 +151,45 @@ def _join(schedule: Any, step: int) -> Hashable:
     return (index, piece(schedule.schedules[index], step - offset))
 
 
+def _cool_down(schedule: Any, step: int) -> Hashable:
+    if step < schedule.start_step:
+        return ("before", piece(schedule.schedule, step))
+    return "decay" if step < schedule.start_step + schedule.decay_steps else "end"
+
+
+def _on_clock(inner: Any, c: int, ratio: Fraction) -> Piece:
+    """The pieces of ``inner`` run on the clock ``u(t) = c + (t - c) * ratio`` from ``c`` on.
+
+    A fractional inner step ``u`` lies between the pieces of ``floor(u)`` and ``ceil(u)``:
+    both are part of the piece (the edit lists both steps where the inner piece may start),
+    and so is whether the clock has changed speed.
+    """
+
+    def at(schedule: Any, step: int) -> Hashable:
+        if step < c:
+            return (piece(inner, step), piece(inner, step), False)
+        u = c + (step - c) * ratio
+        return (piece(inner, math.floor(u)), piece(inner, math.ceil(u)), ratio != 1)
+
+    return at
+
+
+def _train_longer(schedule: Any, step: int) -> Hashable:
+    inner, now = schedule.schedule, schedule.current_step
+    total, new = schedule.total_steps, schedule.new_total_steps
+    if isinstance(inner, WarmupStableDecay):
+        plateau = inner.stable_steps + new - total
+        decay_start = inner.warmup_steps + inner.stable_steps
+        if now <= decay_start and now <= inner.warmup_steps + plateau:
+            lengths = (inner.warmup_steps, plateau, inner.decay_steps)
+            return _phases(*map(_q, lengths))(step)
+    return _on_clock(inner, now, Fraction(total - now, new - now))(schedule, step)
+
+
+def _rescale_time(schedule: Any, step: int) -> Hashable:
+    return _on_clock(schedule.schedule, 0, 1 / Fraction(schedule.ratio))(schedule, step)
+
+
 PIECE: dict[str, Piece] = {
     "ExponentialDecay": _stairs,
     "InverseTimeDecay": _stairs,
@@ -170,6 +212,9 @@ PIECE: dict[str, Piece] = {
     "Scale": lambda schedule, step: piece(schedule.schedule, step),
     "Clip": lambda schedule, step: piece(schedule.schedule, step),
     "Product": lambda schedule, step: tuple(piece(child, step) for child in schedule.schedules),
+    "CoolDown": _cool_down,
+    "TrainLonger": _train_longer,
+    "RescaleTime": _rescale_time,
 }
 
 
@@ -244,6 +289,16 @@ def _examples() -> list[LearningRateSchedule]:
         Clip(CyclicalLearningRate(0.0, 0.01, 30), minimum=0.002, maximum=0.007),
         Product([StepDecay(1.0, 30, 0.5), CosineDecayRestarts(0.1, 45)]),
         Product([MultiStepDecay(1.0, [7, 100], 0.5), Warmup(LinearDecay(0.1, 90, 0.0), 20)]),
+        CoolDown(CosineDecayRestarts(0.1, 100), 250, 300, 0.001, "cosine"),
+        CoolDown(StepDecay(0.1, 30, 0.5), 95, 100, 0.001, "exponential"),
+        CoolDown(Constant(0.1), 0, 40),
+        TrainLonger(WarmupStableDecay(0.0, 0.1, 100, 300, 400, 0.001), 200, 800, 1100),
+        TrainLonger(StepDecay(0.1, 30, 0.5), 100, 400, 700),
+        TrainLonger(CosineDecayRestarts(0.1, 40), 90, 500, 333),
+        TrainLonger(WarmupStableDecay(0.0, 0.1, 100, 300, 400), 500, 800, 1000),
+        RescaleTime(PiecewiseConstantDecay([100, 250.5], [1.0, 0.5, 0.2]), 1.5),
+        RescaleTime(ExponentialDecay(0.1, 7.5, 0.9, staircase=True), 0.75),
+        RescaleTime(MultiStepDecay(0.1, [10, 30, 31], 0.5), 7.0),
     ]
 
 

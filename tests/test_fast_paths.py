@@ -25,6 +25,7 @@ from conftest import exported_schedule_classes
 from lrschedule import (
     Clip,
     Constant,
+    CoolDown,
     CosineDecay,
     CosineDecayRestarts,
     CyclicalLearningRate,
@@ -40,8 +41,10 @@ from lrschedule import (
     PiecewiseInterpolation,
     PolynomialDecay,
     Product,
+    RescaleTime,
     Scale,
     StepDecay,
+    TrainLonger,
     Warmup,
     WarmupCosineDecay,
     WarmupStableDecay,
@@ -277,6 +280,29 @@ def _clip(rng: random.Random, depth: int = 1) -> LearningRateSchedule:
     return Clip(_child(rng, depth), minimum, maximum)
 
 
+def _cool_down(rng: random.Random, depth: int = 1) -> LearningRateSchedule:
+    child = _child(rng, depth)
+    start, length = _whole(rng), _whole(rng, 1)
+    shape = rng.choice(["linear", "cosine", "1-sqrt", "exponential"])
+    end = rng.choice([0.0, _rate(rng)])
+    if shape == "exponential":
+        if not child(start) > 0:
+            shape = "cosine"
+        end = _positive_rate(rng)
+    return CoolDown(child, start, length, end, shape)
+
+
+def _train_longer(rng: random.Random, depth: int = 1) -> LearningRateSchedule:
+    current = _whole(rng)
+    total = current + _whole(rng, 1)
+    return TrainLonger(_child(rng, depth), current, total, current + _whole(rng, 1))
+
+
+def _rescale_time(rng: random.Random, depth: int = 1) -> LearningRateSchedule:
+    ratio = rng.choice([2.0, 0.5, 1.5, 3.0, rng.uniform(0.01, 100.0)])
+    return RescaleTime(_child(rng, depth), ratio)
+
+
 LEAVES: dict[str, Generator] = {
     "Constant": _constant,
     "CosineDecay": _cosine,
@@ -297,9 +323,12 @@ LEAVES: dict[str, Generator] = {
 }
 COMPOSITES: dict[str, Callable[[random.Random, int], LearningRateSchedule]] = {
     "Clip": _clip,
+    "CoolDown": _cool_down,
     "Join": _join,
     "Product": _product,
+    "RescaleTime": _rescale_time,
     "Scale": _scale,
+    "TrainLonger": _train_longer,
     "Warmup": _warmup,
 }
 GENERATORS: dict[str, Generator] = {**LEAVES, **COMPOSITES}

@@ -164,7 +164,10 @@ def test_toml_file_layout_and_nulls(tmp_path: Path) -> None:
     assert path.read_text() == (
         'module = "keras.optimizers.schedules"\n'
         'class_name = "CosineDecay"\n'
-        'null_keys = ["name", "warmup_target"]\n'
+        "null_keys = [\n"
+        '    "name",\n'
+        '    "warmup_target",\n'
+        "]\n"
         "\n"
         "[config]\n"
         "initial_learning_rate = 0.1\n"
@@ -429,7 +432,7 @@ def test_save_rejects_what_serialize_rejects(tmp_path: Path) -> None:
 def test_toml_on_python_without_tomllib(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Python 3.10: the tomli backport is used if installed, else a clear error."""
     path = tmp_path / "s.toml"
-    save(ExponentialDecay(0.1, 10, 0.5), path)  # writing needs no library
+    save(ExponentialDecay(0.1, 10, 0.5), path)  # writing needs tomli-w, not tomllib
     monkeypatch.setitem(sys.modules, "tomllib", None)  # makes `import tomllib` fail
     monkeypatch.setitem(sys.modules, "tomli", tomllib)  # the backport has the same API
     assert load(path) == ExponentialDecay(0.1, 10, 0.5)
@@ -438,3 +441,19 @@ def test_toml_on_python_without_tomllib(monkeypatch: pytest.MonkeyPatch, tmp_pat
         ModuleNotFoundError, match="Reading TOML needs Python 3.11 or later .* pip install tomli"
     ):
         load(path)
+
+
+def test_writing_toml_without_tomli_w_names_the_extra(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Writing TOML needs the `toml` extra; the error says so and nothing is written."""
+    path = tmp_path / "s.toml"
+    monkeypatch.setitem(sys.modules, "tomli_w", None)  # makes `import tomli_w` fail
+    with pytest.raises(
+        ModuleNotFoundError,
+        match=r"Writing TOML needs the tomli-w package, the 'toml' extra of lrschedule: "
+        r"pip install 'lrschedule\[toml\]'",
+    ):
+        save(ExponentialDecay(0.1, 10, 0.5), path)
+    assert not path.exists()
+    save(ExponentialDecay(0.1, 10, 0.5), tmp_path / "s.json")  # JSON needs nothing

@@ -20,7 +20,8 @@ from lrschedule.schedules import *  # noqa: F403 - the schedules, listed once in
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from lrschedule.analysis import describe, sample
+    from lrschedule.analysis import compare, describe, sample
+    from lrschedule.core.units import Run as Run
     from lrschedule.plotting import plot
     from lrschedule.serialization import deserialize, load, register, save, serialize
 
@@ -28,6 +29,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "__version__",
+    "compare",
     "describe",
     "deserialize",
     "load",
@@ -40,8 +42,11 @@ __all__ = [
 __all__ += schedules.__all__
 
 
-#: The public functions of the heavier parts, loaded on first use (PEP 562).
+#: The public functions of the heavier parts, loaded on first use (PEP 562); and ``Run``,
+#: which :meth:`Schedule.resolve` takes, loaded with the unit arithmetic.
 _LAZY = {
+    "Run": "lrschedule.core.units",
+    "compare": "lrschedule.analysis",
     "describe": "lrschedule.analysis",
     "sample": "lrschedule.analysis",
     "plot": "lrschedule.plotting",

@@ -79,6 +79,10 @@ class ScheduleLR(LRScheduler):
             ``None`` for PyTorch's default (0.85 for one cycle, 0.8 for cyclical rates).
         max_momentum: With ``cycle_momentum``, the momentum at the learning rate's
             bottom; ``None`` for PyTorch's default (0.95, 0.9).
+        run: For schedules with step counts in units (``warmup_steps="1ep"``,
+            ``decay_steps="90%"``): the :class:`~lrschedule.Run` they are resolved for,
+            ``Run(total=epochs * len(loader), steps_per_epoch=len(loader))``, or the run's
+            total steps alone. Every schedule given is resolved with it, once, here.
         **hyperparameters: A schedule (or a list, one per group) for each other value:
             ``momentum=...``, ``weight_decay=...``, ``beta1=...``, ``beta2=...``, any key.
 
@@ -87,7 +91,8 @@ class ScheduleLR(LRScheduler):
             schedule is given, ``schedule`` and ``lr`` are both given, or a named value is
             not numeric.
         ValueError: A list of schedules whose length is not the number of groups, a name
-            the groups do not have, or ``cycle_momentum`` with an optimizer that has
+            the groups do not have, a schedule with units and no ``run`` (or a ``run``
+            that lacks what they need), or ``cycle_momentum`` with an optimizer that has
             neither ``momentum`` nor ``betas``, or with the momentum scheduled too.
 
     Example:
@@ -119,6 +124,7 @@ class ScheduleLR(LRScheduler):
         cycle_momentum: bool = False,
         base_momentum: Real | None = None,
         max_momentum: Real | None = None,
+        run: Any = None,
         **hyperparameters: Spec,
     ) -> None:
         if not isinstance(optimizer, torch.optim.Optimizer):
@@ -136,6 +142,10 @@ class ScheduleLR(LRScheduler):
         self.schedules = per_group(name, lr if lr is not None else schedule, len(groups))
         self.hyperparameters = {
             key: per_group(key, spec, len(groups)) for key, spec in hyperparameters.items()
+        }
+        self.schedules = _for_run(name, self.schedules, run)
+        self.hyperparameters = {
+            key: _for_run(key, items, run) for key, items in self.hyperparameters.items()
         }
         if check_flag("cycle_momentum", cycle_momentum):
             key = _momentum_name(optimizer, self.hyperparameters)
@@ -296,3 +306,25 @@ def _snapshot(value: Any) -> Any:
 
 def _plain(value: Any) -> Any:
     return value.item() if isinstance(value, torch.Tensor) else value
+
+
+def _for_run(name: str, items: list[Schedule | None], run: Any) -> list[Schedule | None]:
+    """``items`` with each schedule that counts steps in units resolved for ``run``."""
+    from lrschedule.core.units import as_run
+    from lrschedule.schedules.resolve import resolve, unit_arguments
+
+    if run is not None:
+        run = as_run(run)  # checked even where no schedule needs it
+    if all(getattr(item, "is_resolved", True) for item in items):
+        return items
+
+    if run is None:
+        item = next(item for item in items if not getattr(item, "is_resolved", True))
+        units = ", ".join(unit_arguments(item)) or "in a child schedule"
+        raise ValueError(
+            f"Argument `{name}` counts steps in units ({type(item).__name__}: {units}), so "
+            "ScheduleLR needs the run: pass `run=lrschedule.Run(total=..., "
+            "steps_per_epoch=len(loader))`, or `run=` the total number of steps. "
+            "Received: run=None"
+        )
+    return [None if item is None else resolve(item, run) for item in items]

@@ -96,5 +96,15 @@ def warm_up() -> None:
             ["--version"],
             ["table", "--nope"],
             ["x"],
+            # Step counts in units load the unit arithmetic and resolution.
+            [
+                "table",
+                "CosineDecay(0.1, '50%', warmup_steps='1ep', warmup_target=0.2)",
+                "--steps",
+                "4ep",
+                "--steps-per-epoch",
+                "3",
+            ],
+            ["table", "CosineDecay(0.1, '1e2sp')", "--steps", "10"],
         ):
             main(argv)

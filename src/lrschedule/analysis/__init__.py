@@ -13,6 +13,8 @@
   the sum of the rates the ``N`` optimizer updates use (``sum(schedule(t) for t in
   range(N))``); the mean rate is ``A / N``. It is a sum over whole steps, not an integral,
   so a stair of ``k`` steps at rate ``v`` contributes exactly ``k * v``.
+* :func:`compare` sets two schedules side by side (an edit and the plan it changes): the
+  first step where they differ, the largest difference and the difference of their areas.
 * :func:`first_below` finds the first step at which the rate is below a value.
 * :func:`curve` chooses the steps a plot draws: evenly spaced points plus both sides of
   every breakpoint, so that no stair or restart is missed however long the run.
@@ -86,9 +88,20 @@ The modules: :mod:`~lrschedule.analysis.evaluation` (sampling, values in blocks)
 from __future__ import annotations
 
 from lrschedule.analysis.areas import area
+from lrschedule.analysis.compare import Comparison, compare
 from lrschedule.analysis.evaluation import sample
 from lrschedule.analysis.grid import curve
 from lrschedule.analysis.pieces import first_below
 from lrschedule.analysis.summary import DEFAULT_FRACTIONS, Description, describe
 
-__all__ = ["DEFAULT_FRACTIONS", "Description", "area", "curve", "describe", "first_below", "sample"]
+__all__ = [
+    "DEFAULT_FRACTIONS",
+    "Comparison",
+    "Description",
+    "area",
+    "compare",
+    "curve",
+    "describe",
+    "first_below",
+    "sample",
+]

@@ -18,7 +18,13 @@ from collections.abc import Callable, Iterable
 from itertools import pairwise
 from typing import Any
 
-from lrschedule.analysis.evaluation import BLOCK, check_total, float_values, sum_steps, values
+from lrschedule.analysis.evaluation import (
+    EVERY_STEP_SUM,
+    check_total,
+    float_values,
+    sum_steps,
+    values,
+)
 from lrschedule.analysis.pieces import smooth_runs, with_ends
 
 __all__ = ["CLOSED", "EVERY", "PIECEWISE", "area", "area_and_method", "piecewise_sum"]
@@ -65,7 +71,7 @@ def area_and_method(schedule: Any, total: int) -> tuple[float, str]:
         result = closed(total, area_of)
         if result is not None:
             return float(result), max(used, key=_RANK.__getitem__, default=CLOSED)
-    if total > BLOCK:
+    if total > EVERY_STEP_SUM:
         runs = smooth_runs(schedule, 0, total)
         if runs is not None:
             return piecewise_sum(schedule, runs, total), PIECEWISE

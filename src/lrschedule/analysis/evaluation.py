@@ -13,6 +13,7 @@ from typing import Any
 
 __all__ = [
     "BLOCK",
+    "EVERY_STEP_SUM",
     "block_sum",
     "blocks",
     "call_array",
@@ -25,7 +26,12 @@ __all__ = [
     "values",
 ]
 
-BLOCK = 1 << 20  # steps evaluated per vectorized call
+#: Steps evaluated per vectorized call: 1 MiB a float64 array, so that a formula's few
+#: temporaries stay within a few MiB however long the run.
+BLOCK = 1 << 17
+#: Runs up to this many steps are summed step by step (beyond, piece by piece when the
+#: schedule names its smooth pieces).
+EVERY_STEP_SUM = 1 << 20
 _NUMPY_FROM = 512  # evaluate this many steps or more with NumPy, when installed
 _INT64_MAX = 2**63 - 1
 

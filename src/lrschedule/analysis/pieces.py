@@ -18,6 +18,7 @@ from typing import Any
 from lrschedule.analysis.evaluation import blocks, check_total, rate, values
 
 __all__ = [
+    "MAX_PIECES",
     "breakpoints",
     "extremes",
     "first_below",
@@ -28,6 +29,10 @@ __all__ = [
 ]
 
 Runs = Iterator[tuple[int, int]]
+
+#: The most pieces (stairs, restarts, cycles, phases) one figure walks: past this many, at
+#: about a second per million, the schedule is refused rather than walked for minutes.
+MAX_PIECES = 1 << 22
 
 
 def breakpoints(schedule: Any, start: int, stop: int) -> Iterator[int]:
@@ -40,12 +45,30 @@ def breakpoints(schedule: Any, start: int, stop: int) -> Iterator[int]:
 
 def monotone_runs(schedule: Any, start: int, stop: int) -> Runs | None:
     """Runs covering ``[start, stop)`` on which the rate is monotone, or ``None`` (unknown)."""
+    _check_count(schedule, stop)
     return _answer(schedule, "monotone_pieces", start, stop)
 
 
 def smooth_runs(schedule: Any, start: int, stop: int) -> Runs | None:
     """Runs covering ``[start, stop)`` on which the rate is monotone and smooth, or ``None``."""
+    _check_count(schedule, stop)
     return _answer(schedule, "smooth_pieces", start, stop)
+
+
+def _check_count(schedule: Any, stop: int) -> None:
+    """Refuse at once a schedule that says it restarts more than :data:`MAX_PIECES` times
+    before ``stop`` (its optional ``restart_count``), rather than walking its cycles."""
+    method = getattr(schedule, "restart_count", None)
+    count = None if method is None else method(stop)
+    if count is not None and count > MAX_PIECES:
+        _too_many(schedule, stop)
+
+
+def _too_many(schedule: Any, stop: int) -> None:
+    raise ValueError(
+        f"{type(schedule).__name__} has more than {MAX_PIECES:,} pieces (stairs, restarts, "
+        f"cycles or phases) before step {stop:,}: too many to walk one by one. Use fewer steps."
+    )
 
 
 def _answer(schedule: Any, name: str, start: int, stop: int) -> Runs | None:
@@ -59,12 +82,20 @@ def _answer(schedule: Any, name: str, start: int, stop: int) -> Runs | None:
 def with_ends(
     schedule: Any, runs: Iterable[tuple[int, int]]
 ) -> Iterator[tuple[int, int, float, float]]:
-    """``(a, b, f(a), f(b - 1))`` for each run, evaluated in batches."""
+    """``(a, b, f(a), f(b - 1))`` for each run, evaluated in batches.
+
+    Raises:
+        ValueError: There are more than :data:`MAX_PIECES` runs.
+    """
     iterator = iter(runs)
+    walked = 0
     while True:
         batch = list(islice(iterator, 4096))
         if not batch:
             return
+        walked += len(batch)
+        if walked > MAX_PIECES:
+            _too_many(schedule, batch[-1][1])
         steps = [a for a, _ in batch] + [b - 1 for _, b in batch]
         found = values(schedule, steps)
         half = len(batch)

@@ -16,7 +16,8 @@ Every schedule computes a non-negative Python ``int`` step itself, inline in its
    The record of a framework lives in its own module (``_ops_torch``, ``_ops_jax``,
    ``_ops_tensorflow``), imported on the first step of that framework.
 3. Anything else is a ``TypeError`` naming the type and what is supported (arrays of
-   other libraries, even with ``__array_namespace__``, are not accepted).
+   other libraries, even with ``__array_namespace__``, are not accepted); no step at all
+   (:class:`~lrschedule.core.contract.MissingStep`) is a ``TypeError`` saying what to pass.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from __future__ import annotations
 import sys
 
 from lrschedule.backends.python import PYTHON_OPS
+from lrschedule.core.contract import NO_STEP, MissingStep
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -56,6 +58,8 @@ def evaluate(schedule: Any, step: Any) -> Any:
     else:
         ops = _OPS_BY_TYPE.get(cls)
         if ops is None:
+            if step is NO_STEP:  # schedule(), with no step
+                raise MissingStep.error(type(schedule))
             if (
                 isinstance(step, (int, float))
                 and not isinstance(step, bool)

@@ -13,6 +13,7 @@ import os
 import shutil
 import sys
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from lrschedule.cli.defaults import DEFAULT_SPEC as _DEFAULT_SPEC
 from lrschedule.cli.defaults import DEFAULT_STEPS, default_schedule
@@ -29,8 +30,6 @@ _IMAGE_SUFFIXES = (".png", ".svg", ".pdf")
 def _schedules(specs: Sequence[str] | None) -> list[LearningRateSchedule]:
     if not specs:
         return [default_schedule()]
-    import lrschedule.schedules.edits  # noqa: F401  (the edits' names, for the specs)
-
     schedules = []
     for spec in specs:
         try:
@@ -41,18 +40,71 @@ def _schedules(specs: Sequence[str] | None) -> list[LearningRateSchedule]:
 
 
 def _total_steps(args: argparse.Namespace, specs: Sequence[str] | None) -> int:
-    if args.steps is not None:
-        return int(args.steps)
-    if specs:
-        raise UsageError("--steps N is required with a schedule (the number of updates to show)")
-    return DEFAULT_STEPS
+    if args.steps is None:
+        if specs:
+            raise UsageError(
+                "--steps N is required with a schedule (the number of updates to show)"
+            )
+        return DEFAULT_STEPS
+    if type(args.steps) is int:
+        return args.steps
+    from lrschedule.core.units import whole_steps
+
+    steps = whole_steps(_in_units(lambda: _run(args).total_steps))
+    if steps < 1:
+        raise UsageError(f"--steps {args.steps} is less than one step (it is {steps} steps)")
+    return steps
+
+
+#: The option that gives each field of a Run.
+_OPTIONS = {
+    "total": "--steps N",
+    "steps_per_epoch": "--steps-per-epoch E",
+    "samples_per_step": "--samples-per-step S",
+    "tokens_per_step": "--tokens-per-step T",
+}
+
+
+def _run(args: argparse.Namespace) -> Any:
+    """The run that the options describe (a :class:`~lrschedule.Run`)."""
+    from lrschedule.core.units import Run
+
+    return Run(
+        args.steps,
+        steps_per_epoch=args.steps_per_epoch,
+        samples_per_step=args.samples_per_step,
+        tokens_per_step=args.tokens_per_step,
+    )
+
+
+def _in_units(compute: Callable[[], Any]) -> Any:
+    """``compute()``, with a unit that the options do not give the numbers for a UsageError."""
+    from lrschedule.core.errors import MissingRunValueError
+
+    try:
+        return compute()
+    except MissingRunValueError as error:
+        problem = error.problem.replace("Argument `total`", "--steps")
+        raise UsageError(f"{problem} Pass {_OPTIONS[error.field]}.") from None
+
+
+def _resolved(
+    schedules: list[LearningRateSchedule], args: argparse.Namespace
+) -> list[LearningRateSchedule]:
+    """The schedules with their step counts in units resolved for the run of the options."""
+    if all(getattr(schedule, "is_resolved", True) for schedule in schedules):
+        return schedules
+    from lrschedule.schedules.resolve import resolve
+
+    run = _run(args)
+    return _in_units(lambda: [resolve(schedule, run) for schedule in schedules])  # type: ignore[no-any-return]
 
 
 def _one_schedule(args: argparse.Namespace) -> tuple[LearningRateSchedule, int]:
     """The schedule of a one-SPEC subcommand (the default one without SPEC), and the run length."""
     specs = [args.spec] if args.spec is not None else []
     total = _total_steps(args, specs)
-    (schedule,) = _schedules(specs)
+    (schedule,) = _resolved(_schedules(specs), args)
     return schedule, total
 
 
@@ -205,7 +257,7 @@ def _run_plot(args: argparse.Namespace) -> None:
     if args.compare is not None:
         specs = [*(specs or [_DEFAULT_SPEC]), args.compare]
     total = _total_steps(args, specs)
-    schedules = _schedules(specs)
+    schedules = _resolved(_schedules(specs), args)
     labels = args.label or []
     if labels and len(labels) != len(schedules):
         raise UsageError(
@@ -229,7 +281,7 @@ def _run_describe(args: argparse.Namespace) -> None:
     if args.compare is not None:
         from lrschedule.analysis.compare import compare
 
-        (other,) = _schedules([args.compare])
+        (other,) = _resolved(_schedules([args.compare]), args)
         result = compare(schedule, other, total)
         print(json.dumps(result.as_dict(), indent=2) if args.format == "json" else result)
         return

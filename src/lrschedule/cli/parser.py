@@ -49,6 +49,27 @@ def _at_least_two(text: str) -> int:
     return _whole(text, minimum=2)
 
 
+def _length(text: str) -> int | str:
+    """``--steps``: a whole number of steps, or a unit string (``30ep``, ``2.5e9tok``)."""
+    from lrschedule.core.units import UNITS, parse
+
+    if not text.strip().endswith(tuple(UNITS)):
+        return _positive(text)
+
+    try:
+        unit = parse("--steps", text.strip()).unit
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a number of steps or a length with a unit (15000, 15000ba, 30ep, "
+            f"1.2e6sp, 2.5e9tok), got {text!r}"
+        ) from None
+    if unit in ("%", "dur"):
+        raise argparse.ArgumentTypeError(
+            f"expected the run's length, not a fraction of it, got {text!r}"
+        )
+    return text.strip()
+
+
 def _size(text: str) -> tuple[int, int]:
     width, separator, height = text.lower().partition("x")
     try:
@@ -69,9 +90,11 @@ _SPEC_HELP = (
     f"{DEFAULT_SPEC}"
 )
 _STEPS_HELP = (
-    "the length of the run: N updates, steps 0 to N-1 (required with a schedule; "
-    f"{DEFAULT_STEPS:,} for the default one)"
+    "the length of the run: N updates, steps 0 to N-1, or a length in units (30ep, 1.2e6sp, "
+    "2.5e9tok; with --steps-per-epoch, --samples-per-step or --tokens-per-step) "
+    f"(required with a schedule; {DEFAULT_STEPS:,} for the default one)"
 )
+_UNITS_HELP = "steps per epoch: turns epochs ('3ep' in the schedule or --steps) into steps"
 
 _TABLE_EXAMPLES = """\
 examples:
@@ -86,6 +109,8 @@ examples:
   lrschedule plot "CosineDecay(0.1, 10000)" "ExponentialDecay(0.1, 1000, 0.8)" \\
       --steps 10000 --log --out compare.svg
   lrschedule plot "CosineDecayRestarts(0.1, 1000)" --steps 15000 --steps-per-epoch 500
+  lrschedule plot "CosineDecay(0.1, decay_steps='90%', warmup_steps='1ep', warmup_target=0.1)" \\
+      --steps 30ep --steps-per-epoch 500
 """
 _DESCRIBE_EXAMPLES = """\
 examples:
@@ -147,7 +172,21 @@ def _subcommand(
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("spec", nargs="*" if several else "?", metavar="SPEC", help=_SPEC_HELP)
-    parser.add_argument("--steps", type=_positive, metavar="N", help=_STEPS_HELP)
+    parser.add_argument("--steps", type=_length, metavar="N", help=_STEPS_HELP)
+    epoch_help = _UNITS_HELP + ("; the horizontal axis counts epochs" if name == "plot" else "")
+    parser.add_argument("--steps-per-epoch", type=_positive, metavar="E", help=epoch_help)
+    parser.add_argument(
+        "--samples-per-step",
+        type=_positive,
+        metavar="S",
+        help="samples per optimizer step (batch x accumulation x devices), for 'sp' units",
+    )
+    parser.add_argument(
+        "--tokens-per-step",
+        type=_positive,
+        metavar="T",
+        help="tokens per optimizer step, for 'tok' units",
+    )
     return parser
 
 
@@ -196,12 +235,6 @@ def _add_plot(commands: argparse._SubParsersAction[_Parser]) -> None:
     )
     plot.add_argument("--out", metavar="FILE", help="write the chart to FILE (.png, .svg or .pdf)")
     plot.add_argument("--log", action="store_true", help="a logarithmic learning-rate axis")
-    plot.add_argument(
-        "--steps-per-epoch",
-        type=_positive,
-        metavar="E",
-        help="count the horizontal axis in epochs of E steps",
-    )
     plot.add_argument(
         "--size",
         type=_size,

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     #: ``area_of(schedule, steps)``: the sum of ``schedule(t)`` for ``t < steps``, by any method.
     AreaOf = Callable[[Any, int], float]
 
-__all__ = ["LearningRateSchedule", "pieces_between_breakpoints"]
+__all__ = ["NO_STEP", "LearningRateSchedule", "MissingStep", "pieces_between_breakpoints"]
 
 
 class LearningRateSchedule:
@@ -210,6 +210,47 @@ class LearningRateSchedule:
 
 
 _DEFAULTS_CACHE: dict[type, dict[str, Any]] = {}
+
+
+class MissingStep:
+    """The default ``step`` of the library's schedules (:data:`NO_STEP`): no step was given.
+
+    ``schedule()`` is what a Keras optimizer does with a ``learning_rate`` that is callable
+    but not a Keras ``LearningRateSchedule``. :data:`NO_STEP` is of no step type, so such a
+    call takes the general path, where evaluation raises :meth:`error`: a ``TypeError``
+    that says what to pass instead. A call with a step costs nothing more (the default is
+    never read), which is why this is a default and not a test in each ``__call__``.
+    """
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<no step>"
+
+    @staticmethod
+    def error(schedule_class: type) -> TypeError:
+        """The ``TypeError`` of a ``schedule_class`` schedule called with no step."""
+        import sys  # only here: the error path
+
+        name = schedule_class.__name__
+        package = sys.modules.get("lrschedule.schedules")
+        exported = getattr(package, name, None) if name in getattr(package, "__all__", ()) else None
+        keras_class = (
+            f"`from lrschedule.keras import {name}` (the same schedule, a Keras schedule too), "
+            "or wrap this one: "
+            if isinstance(exported, type) and issubclass(schedule_class, exported)
+            else "wrap it: "
+        )
+        return TypeError(
+            f"{name} was called with no step: a schedule is `lr = schedule(step)`. A Keras "
+            "optimizer calls its `learning_rate` with no arguments unless it is a "
+            "keras.optimizers.schedules.LearningRateSchedule; for Keras, use "
+            f"{keras_class}`lrschedule.keras.to_keras(schedule)`."
+        )
+
+
+#: The default of ``step`` in the library's ``__call__`` methods (see :class:`MissingStep`).
+NO_STEP = MissingStep()
 
 
 def _library(name: str) -> Any:

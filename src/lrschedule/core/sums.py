@@ -22,6 +22,7 @@ import math
 __all__ = [
     "cosine_sum",
     "geometric",
+    "geometric_stairs",
     "half_cosine_sum",
     "harmonic",
     "power",
@@ -48,6 +49,13 @@ def geometric(log_ratio: float, count: int) -> float:
         return math.expm1(count * log_ratio) / math.expm1(log_ratio)
     except OverflowError:
         return math.inf
+
+
+def geometric_stairs(rate: float, period: int, count: int) -> float:
+    """``sum(rate ** (t // period) for t in range(count))``: stairs of ``period`` steps at
+    ``rate**k`` (``inf`` past the float range)."""
+    stairs, rest = divmod(count, period)
+    return period * geometric(math.log(rate), stairs) + rest * power(rate, stairs)
 
 
 def power(base: float, exponent: int) -> float:

@@ -12,6 +12,7 @@ from lrschedule.schedules.arithmetic import Clip, Scale
 from lrschedule.schedules.constant import Constant
 from lrschedule.schedules.cosine import CosineDecay
 from lrschedule.schedules.cyclic import CyclicalLearningRate
+from lrschedule.schedules.edits import CoolDown, RescaleTime, TrainLonger
 from lrschedule.schedules.exponential import ExponentialDecay
 from lrschedule.schedules.interpolate import OneCycle, PiecewiseInterpolation
 from lrschedule.schedules.inverse_sqrt import InverseSqrtDecay
@@ -31,6 +32,7 @@ from lrschedule.schedules.wsd import WarmupStableDecay
 __all__ = [
     "Clip",
     "Constant",
+    "CoolDown",
     "CosineDecay",
     "CosineDecayRestarts",
     "CyclicalLearningRate",
@@ -46,8 +48,10 @@ __all__ = [
     "PiecewiseInterpolation",
     "PolynomialDecay",
     "Product",
+    "RescaleTime",
     "Scale",
     "StepDecay",
+    "TrainLonger",
     "Warmup",
     "WarmupCosineDecay",
     "WarmupStableDecay",

@@ -19,7 +19,9 @@ and :func:`step_arguments`, the arguments that count optimizer steps.
 The kinds: ``rate`` (a learning rate), ``real`` (another number), ``steps`` (a number of
 optimizer steps), ``flag``, ``name``, ``choice`` (one of some strings), ``schedule`` (a
 child schedule), ``schedules`` (a list of them) and ``list`` (a list of numbers; its
-``element`` kind says what they are).
+``element`` kind says what they are). A ``steps`` argument, and each element of a list of
+``steps``, also takes a step count in units (``"3ep"``, ``"10%"``): see
+:mod:`lrschedule.schedules.resolve`.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ if TYPE_CHECKING:
     Check = Callable[[str, Any], Any]
 
 __all__ = [
+    "PARENT_KINDS",
     "REQUIRED",
     "Argument",
     "check_child",
@@ -42,6 +45,8 @@ __all__ = [
     "children",
     "choice",
     "flag",
+    "holds_unresolved",
+    "in_units",
     "numbers",
     "rate",
     "real",
@@ -311,3 +316,22 @@ def step_arguments(cls: type) -> tuple[str, ...]:
     """
     declared: tuple[Argument, ...] = getattr(cls, "__arguments__", ())
     return tuple(argument.name for argument in declared if argument.counts_steps)
+
+
+#: The kinds of argument that hold child schedules.
+PARENT_KINDS = ("schedule", "schedules")
+
+
+def in_units(argument: Argument, value: Any) -> bool:
+    """Whether a step-count value is a unit string (``"3ep"``), or a list that holds one
+    (``[100, "2ep"]``)."""
+    if argument.kind == "steps":
+        return type(value) is str
+    return isinstance(value, (list, tuple)) and any(type(item) is str for item in value)
+
+
+def holds_unresolved(value: Any) -> bool:
+    """Whether a checked child (or tuple of children) has step counts still in units."""
+    if isinstance(value, tuple):
+        return any(not getattr(item, "is_resolved", True) for item in value)
+    return not getattr(value, "is_resolved", True)

@@ -16,7 +16,11 @@ gets, when it is created:
 
 ``__call__`` hands every step to :func:`lrschedule.backends.dispatch.evaluate`; a class
 may put a Python-``int`` fast path in front of it (its only other copy of the formula,
-which a property test holds bit for bit to ``_compute``).
+which a property test holds bit for bit to ``_compute``). The metaclass gives the
+``step`` of each library class's ``__call__`` a default,
+:class:`~lrschedule.core.contract.MissingStep`: a call with no step (what a Keras
+optimizer does with a callable that is not a Keras schedule) reaches ``evaluate``, which
+raises a ``TypeError`` saying what to write instead; a call with a step is not slowed.
 """
 
 from __future__ import annotations
@@ -25,13 +29,16 @@ import sys
 
 from lrschedule.backends.dispatch import evaluate
 from lrschedule.core import registry
-from lrschedule.core.contract import LearningRateSchedule
+from lrschedule.core.contract import NO_STEP, LearningRateSchedule
 from lrschedule.schedules.arguments import (
+    PARENT_KINDS,
     Argument,
     child,
     children,
     choice,
     flag,
+    holds_unresolved,
+    in_units,
     numbers,
     rate,
     real,
@@ -97,6 +104,14 @@ class _Declared(type):
                 )
             # The library's own schedules become known to serialization by their class name.
             registry.add_library_class(cls)
+        call = namespace.get("__call__")
+        if (
+            callable(call)
+            and getattr(call, "__defaults__", ()) is None
+            and cls.__module__.partition(".")[0] == registry.LIBRARY_MODULE
+        ):
+            # ``schedule()`` (a Keras optimizer's call): evaluation explains (see NO_STEP).
+            call.__defaults__ = (NO_STEP,)
         return cls
 
 
@@ -125,15 +140,35 @@ def _constructor(cls: type) -> Callable[..., None]:
 
 
 def _build(schedule: Schedule, values: tuple[Any, ...]) -> None:
-    """Check and store each argument, run ``_setup``, then freeze the schedule."""
+    """Check and store each argument, run ``_setup``, then freeze the schedule.
+
+    A step count in units (a string: ``"3ep"``), or a child that has one, makes the
+    schedule unresolved: the unit strings are checked and kept as written, ``_setup`` waits
+    for :meth:`Schedule.resolve`, and the instance becomes its class's unresolved twin
+    (:func:`lrschedule.schedules.resolve.unresolved_class`), which refuses to be evaluated.
+    """
     store = object.__setattr__
+    unresolved = False
     for argument, value in zip(type(schedule).__arguments__, values, strict=True):
-        checked = argument.check(value)
+        if argument.counts_steps and in_units(argument, value):
+            from lrschedule.schedules.resolve import check_units
+
+            checked = check_units(argument, value)
+            unresolved = True
+        else:
+            checked = argument.check(value)
+            if argument.kind in PARENT_KINDS and not unresolved:
+                unresolved = holds_unresolved(checked)
         store(schedule, argument.name, checked)
         if argument.keep_container:
             # A tuple comes back as a tuple; a list (or a NumPy array) as a list.
             store(schedule, f"_{argument.name}_container", tuple if type(value) is tuple else list)
-    schedule._setup()
+    if unresolved:
+        from lrschedule.schedules.resolve import unresolved_class
+
+        store(schedule, "__class__", unresolved_class(type(schedule)))
+    else:
+        schedule._setup()
     store(schedule, "_sealed", True)
 
 
@@ -187,6 +222,24 @@ class Schedule(LearningRateSchedule, metaclass=_Declared):
             for name in ("monotone_pieces", "smooth_pieces", "area"):
                 if name not in own:
                     setattr(cls, name, getattr(LearningRateSchedule, name))
+
+    #: ``False`` for a schedule with step counts in units (``"3ep"``, ``"10%"``), which
+    #: must be resolved against a run before it gives a rate (see :meth:`resolve`).
+    is_resolved: ClassVar[bool] = True
+
+    def resolve(self, run: Any) -> Schedule:
+        """This schedule with every step count in units turned into steps, for ``run``.
+
+        ``run`` is a :class:`~lrschedule.Run` or the run's length alone (``10000``,
+        ``"30ep"``). The result has the same class and plain step counts, children
+        resolved too (see :mod:`lrschedule.schedules.resolve`); a schedule without units
+        is returned as it is. ``ValueError`` if the run lacks what a unit needs, or a
+        resolved value fails the schedule's checks (the argument is named).
+        """
+        from lrschedule.core.units import as_run
+
+        as_run(run)
+        return self
 
     def _setup(self) -> None:
         """Cross-argument checks and the private values the formula needs (after the checks)."""

@@ -12,7 +12,6 @@ checkpoint with the edited schedule continues without a jump.
 from __future__ import annotations
 
 import math
-from fractions import Fraction
 
 from lrschedule.backends.dispatch import evaluate
 from lrschedule.backends.python import PYTHON_OPS
@@ -239,8 +238,8 @@ class TrainLonger(Stretched):
             config = {**self.schedule._arguments(), "stable_steps": plateau}
             self._set_clock(WarmupStableDecay(**config), 0, 1, 1)
         else:
-            ratio = Fraction(total - now, new - now)
-            self._set_clock(self.schedule, now, ratio.numerator, ratio.denominator)
+            common = math.gcd(total - now, new - now)
+            self._set_clock(self.schedule, now, (total - now) // common, (new - now) // common)
 
     def __call__(self, step: Any) -> Any:
         if step.__class__ is int and step >= 0:
@@ -300,6 +299,8 @@ class RescaleTime(Stretched):
     __slots__ = ()
 
     def _setup(self) -> None:
+        from fractions import Fraction  # only here: it is slow to import
+
         ratio = self.ratio
         exact = Fraction(ratio) if isinstance(ratio, int) else Fraction(repr(float(ratio)))
         self._set_clock(self.schedule, 0, exact.denominator, exact.numerator)

@@ -32,9 +32,7 @@ Keras ``PiecewiseConstantDecay`` just past ``B - 1``).
 
 from __future__ import annotations
 
-import heapq
 import math
-from fractions import Fraction
 
 from lrschedule.core.ranges import step_range
 from lrschedule.schedules.base import Schedule
@@ -43,6 +41,7 @@ from lrschedule.schedules.children import child_at, has_kernel
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
+    from fractions import Fraction
     from typing import Any
 
     from lrschedule.backends.contract import ArrayOps
@@ -103,6 +102,8 @@ class Stretched(Schedule):
     # ------------------------------------------------------------------ the clock
     def inner_step(self, step: int) -> Fraction:
         """``u(step)``, exactly."""
+        from fractions import Fraction  # analysis only: slow to import
+
         if step < self._c:
             return Fraction(step)
         return self._c + Fraction((step - self._c) * self._p, self._q)
@@ -134,7 +135,9 @@ class Stretched(Schedule):
 
     def _inner_range(self, start: int, stop: int) -> tuple[int, int]:
         """Inner steps whose pieces may start on ``[start, stop)``."""
-        low = max(math.floor(self.inner_step(start)), 0)
+        # A piece starting at the inner step B may start at `start` on this clock when
+        # u(start - 1) < B <= u(start): look from below u(start - 1).
+        low = max(math.floor(self.inner_step(max(start - 1, 0))), 0)
         return low, math.ceil(self.inner_step(max(stop - 1, 0))) + 2
 
     def breakpoints(self, start: int, stop: int) -> Iterator[int]:
@@ -149,6 +152,8 @@ class Stretched(Schedule):
             low, high = self._inner_range(start, stop)
             streams.append(self._mapped(method(max(low, 1), high), start, stop))
         last = None
+        import heapq  # only here: analysis asks, not a schedule's evaluation
+
         for step in heapq.merge(*streams):
             if step != last:
                 yield step
@@ -164,6 +169,8 @@ class Stretched(Schedule):
         if runs is None:
             return None
         starts = (first for first, _ in runs)
+        import heapq
+
         cuts = heapq.merge(self.breakpoints(start + 1, stop), self._mapped(starts, start + 1, stop))
         return _between(start, stop, cuts)
 

@@ -12,7 +12,7 @@ import math
 from lrschedule.backends.dispatch import evaluate
 from lrschedule.backends.python import fraction_power
 from lrschedule.core.ranges import multiples
-from lrschedule.core.sums import geometric, power
+from lrschedule.core.sums import geometric, geometric_stairs
 from lrschedule.core.validation import Real, as_exact
 from lrschedule.schedules.arguments import flag, rate, real, schedule_name, steps
 from lrschedule.schedules.base import Schedule
@@ -129,8 +129,7 @@ class ExponentialDecay(Schedule):
             return lr0 * geometric(math.log(rate) / period, steps)
         if not isinstance(period, int):
             return None
-        stairs, rest = divmod(steps, period)
-        return lr0 * (period * geometric(math.log(rate), stairs) + rest * power(rate, stairs))
+        return lr0 * geometric_stairs(rate, period, steps)
 
 
 def _direct_limit(steps: float, rate: float) -> int:

@@ -24,13 +24,6 @@ from lrschedule.core.sums import geometric, half_cosine_sum
 from lrschedule.core.validation import Real, as_exact
 from lrschedule.schedules.arguments import rate, real, schedule_name, steps
 from lrschedule.schedules.base import Schedule
-from lrschedule.schedules.restart_arrays import (
-    compute_bits,
-    locate_past_table,
-    quietly,
-    settle_exactly,
-)
-from lrschedule.schedules.restart_tables import FarPlan, far_plan, last_step
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -39,6 +32,7 @@ if TYPE_CHECKING:
 
     from lrschedule.backends.contract import ArrayOps
     from lrschedule.core.contract import AreaOf
+    from lrschedule.schedules.restart_tables import FarPlan
 
 __all__ = ["CosineDecayRestarts"]
 
@@ -173,6 +167,19 @@ class CosineDecayRestarts(Schedule):
             wave *= wave
         return self._lr0 * (self._keep * self._peak(cycle) * wave + self._alpha)
 
+    def restart_count(self, stop: int) -> int | None:
+        """The number of cycles that start before ``stop``, located exactly; ``None`` when
+        ``stop`` is past the end of shrinking cycles (``t_mul < 1``).
+
+        Analysis asks this before walking the cycles one by one.
+        """
+        stop = max(int(stop), 1)
+        cycles = self._cycles
+        if cycles is None:
+            return int(-(-stop // self._first))  # equal cycles: ceil(stop / first)
+        k = cycles.locate_int(stop - 1)
+        return None if k < 0 else k + 1
+
     def breakpoints(self, start: int, stop: int) -> Iterator[int]:
         """Every restart (the first step of each cycle), and the step where cycles run out.
 
@@ -234,6 +241,15 @@ class CosineDecayRestarts(Schedule):
         reaches, the cycle is looked up there; otherwise steps past it are located by
         :func:`~lrschedule.schedules.restart_arrays.far_locate`.
         """
+        # Array steps only: the tables' module (and dataclasses) load when first needed.
+        from lrschedule.schedules.restart_arrays import (
+            compute_bits,
+            locate_past_table,
+            quietly,
+            settle_exactly,
+        )
+        from lrschedule.schedules.restart_tables import far_plan, last_step
+
         integer = ops.is_integer(x)
         highest = ops.upper_bound(x)
         rows, covered_int, covered_float = cycles.cover(highest)
@@ -269,6 +285,8 @@ class CosineDecayRestarts(Schedule):
         integer = ops.is_integer(x)
         limit: int | float | None = cycles.end_ceil if integer else cycles.end_float
         top = ops.int_max(x) if integer else None
+        from lrschedule.schedules.restart_arrays import compute_bits
+
         largest = _FLOAT_MAX if compute_bits(ops, ops.to_float(x)) == 53 else _FLOAT32_MAX
         if top is not None:
             count = min(count, bisect_right(cycles.start_ceil, top))  # cycles the dtype reaches

@@ -13,6 +13,7 @@ from bisect import bisect_right
 from lrschedule.backends.dispatch import evaluate
 from lrschedule.core.floats import float_at_least
 from lrschedule.core.ranges import multiples, step_range
+from lrschedule.core.sums import geometric_stairs
 from lrschedule.core.validation import Real, as_exact, require
 from lrschedule.schedules.arguments import numbers, rate, real, schedule_name, steps
 from lrschedule.schedules.base import Schedule
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from lrschedule.backends.contract import ArrayOps
+    from lrschedule.core.contract import AreaOf
 
 __all__ = [
     "MultiStepDecay",
@@ -164,6 +166,18 @@ class StepDecay(Schedule):
         """The steps ``ceil(k * decay_steps)`` for ``k >= 1``: where each decay happens."""
         return multiples(self._steps, start, stop, past=False)
 
+    def monotone_pieces(self, start: int, stop: int) -> Iterator[tuple[int, int]]:
+        """The whole run: the powers ``decay_rate**k`` of a growing ``k`` are monotone."""
+        return iter(((start, stop),))
+
+    def area(self, steps: int, area_of: AreaOf) -> float | None:
+        """Stairs of ``decay_steps`` steps at ``decay_rate**k``, a geometric series; ``None``
+        for a fractional ``decay_steps``."""
+        period = self._steps
+        if not isinstance(period, int):
+            return None
+        return self._lr0 * geometric_stairs(self._rate, period, steps)
+
 
 class MultiStepDecay(Schedule):
     """Multiply the learning rate by ``decay_rate`` at each milestone step.
@@ -255,3 +269,7 @@ class MultiStepDecay(Schedule):
             if mark > 0 and mark >= start and mark != previous:
                 yield mark
             previous = mark
+
+    def monotone_pieces(self, start: int, stop: int) -> Iterator[tuple[int, int]]:
+        """The whole run: the powers ``decay_rate**k`` of a growing ``k`` are monotone."""
+        return iter(((start, stop),))

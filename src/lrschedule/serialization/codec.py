@@ -145,7 +145,8 @@ def serialize(schedule: LearningRateSchedule) -> dict[str, Any]:
             "`serialize` takes a learning-rate schedule (a LearningRateSchedule). "
             f"Received: {show(schedule)} of type {type(schedule).__name__}"
         )
-    cls = type(schedule)
+    # A schedule with step counts in units is written as its class (the strings as given).
+    cls = getattr(type(schedule), "_resolved_class", type(schedule))
     module, registered_name = envelope_names(cls)
     depth = _SERIALIZE_DEPTH.get() + 1
     if depth > MAX_DEPTH:

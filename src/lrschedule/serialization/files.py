@@ -51,9 +51,10 @@ def _suffix(path: str | os.PathLike[str]) -> str:
 def save(schedule: LearningRateSchedule, path: str | os.PathLike[str]) -> None:
     """Write :func:`serialize`'s envelope to a ``.json`` or ``.toml`` file.
 
-    JSON is written with ``indent=2``; TOML as a table with a ``[config]`` sub-table (see
-    the module docstring for how ``None`` is written). Floats are written so that they
-    read back bit for bit, and ints stay ints. The text is built completely before the
+    JSON is written with ``indent=2``; TOML, by the ``tomli-w`` package (the ``toml``
+    extra), as a table with a ``[config]`` sub-table (see
+    :mod:`lrschedule.serialization.toml` for how ``None`` is written). Floats are written
+    so that they read back bit for bit, and ints stay ints. The text is built completely before the
     file is opened, so a schedule that cannot be written leaves no partial file.
 
     Raises:
@@ -61,6 +62,8 @@ def save(schedule: LearningRateSchedule, path: str | os.PathLike[str]) -> None:
             them here); for TOML, an int outside the 64-bit range, a string with a lone
             surrogate, or a ``None`` that TOML cannot hold.
         TypeError: As :func:`serialize`.
+        ModuleNotFoundError: A ``.toml`` file without ``tomli-w``
+            (``pip install lrschedule[toml]``).
         OSError: The file cannot be written.
 
     Example:

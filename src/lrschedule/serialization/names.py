@@ -5,6 +5,10 @@ writes for a class. :func:`resolve` reads a document's envelope back: it checks 
 and their types, finds the class, and checks the ``module`` the document claims. A name is
 looked up only in the caller's ``custom_objects`` and in :mod:`lrschedule.core.registry`:
 nothing is imported, evaluated or read from a module's globals.
+
+The drop-in Keras classes of :mod:`lrschedule.keras` are written as the plain classes they
+extend, and Keras's documents of them (``registered_name`` ``"lrschedule.keras>Name"``)
+are read as the plain classes too.
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ __all__ = ["ENVELOPE_KEYS", "envelope_names", "merge_custom_objects", "resolve"]
 #: The keys of Keras 3's envelope, in Keras's order.
 ENVELOPE_KEYS = ("module", "class_name", "config", "registered_name")
 _BASE_NAME = "LearningRateSchedule"
+#: The module, and Keras package, of the drop-in Keras classes, read as the plain classes.
+_KERAS_CLASSES = f"{_registry.LIBRARY_MODULE}.keras"
 
 
 def envelope_names(cls: type) -> tuple[str | None, str | None]:
@@ -37,7 +43,9 @@ def envelope_names(cls: type) -> tuple[str | None, str | None]:
             back as the library's) or with ``>`` in its name (a registered name's mark).
     """
     name = cls.__name__
-    if _registry.library_class(name) is cls:
+    library = _registry.library_class(name)
+    # A drop-in Keras class (lrschedule.keras) is written as the plain class it extends.
+    if library is not None and (library is cls or vars(cls).get("_plain_class") is library):
         if name in _registry.KERAS_CLASS_NAMES:
             return _registry.KERAS_MODULE, None
         return _registry.LIBRARY_MODULE, f"{_registry.LIBRARY_MODULE}>{name}"
@@ -129,7 +137,13 @@ def resolve(
     registered = document.get("registered_name")
     cls, given = _lookup(class_name, registered, objects)
     module = document.get("module")
-    allowed = (None, _registry.KERAS_MODULE, _registry.LIBRARY_MODULE, cls.__module__)
+    allowed = (
+        None,
+        _registry.KERAS_MODULE,
+        _registry.LIBRARY_MODULE,
+        _KERAS_CLASSES,
+        cls.__module__,
+    )
     if not given and module not in allowed:
         raise ValueError(
             f"Refusing module={show(module)} for {class_name}: lrschedule reads schedules "
@@ -156,7 +170,8 @@ def _lookup(
     if found is None:
         library = _registry.library_class(class_name)
         library_name = f"{_registry.LIBRARY_MODULE}>{class_name}"
-        if library is not None and registered in (None, class_name, library_name):
+        keras_name = f"{_KERAS_CLASSES}>{class_name}"  # Keras's name of a drop-in class
+        if library is not None and registered in (None, class_name, library_name, keras_name):
             found = library
     if found is not None and issubclass(found, LearningRateSchedule):
         return found, False

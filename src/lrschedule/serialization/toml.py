@@ -1,17 +1,17 @@
-"""TOML for :func:`~lrschedule.save` and :func:`~lrschedule.load`: the writer and the reader.
+"""TOML for :func:`~lrschedule.save` and :func:`~lrschedule.load`.
 
 TOML has no null: a ``None`` config value is left out of the ``[config]`` table and its key
 listed in the envelope's ``null_keys`` array instead, a ``None`` ``module`` or
-``registered_name`` is left out, and a ``None`` anywhere else cannot be written. The text
-is written here, floats so that they read back bit for bit; it is read with the standard
-library's ``tomllib`` (the ``tomli`` backport on Python 3.10).
+``registered_name`` is left out, and a ``None`` anywhere else cannot be written. The text is
+written by the ``tomli-w`` package (the ``toml`` extra: ``pip install lrschedule[toml]``),
+after the checks here; floats are written with ``repr``, so they read back bit for bit. It is
+read with the standard library's ``tomllib`` (the ``tomli`` backport on Python 3.10).
 """
 
 from __future__ import annotations
 
 import importlib
 import math
-import re
 from typing import Any
 
 from lrschedule.serialization.limits import MAX_NESTING, check_text_length
@@ -35,6 +35,17 @@ def _toml_reader() -> Any:
         "Reading TOML needs Python 3.11 or later (tomllib), or the tomli package on "
         "Python 3.10: pip install tomli"
     )
+
+
+def _toml_writer() -> Any:
+    """The TOML writer: the ``tomli_w`` module of the ``toml`` extra."""
+    try:
+        return importlib.import_module("tomli_w")
+    except ImportError:
+        raise ModuleNotFoundError(
+            "Writing TOML needs the tomli-w package, the 'toml' extra of lrschedule: "
+            "pip install 'lrschedule[toml]' (or save as .json, which needs nothing)"
+        ) from None
 
 
 def parse_toml(text: str, where: str) -> dict[str, Any]:
@@ -85,6 +96,40 @@ def from_toml(value: Any, where: str, level: int = 1) -> Any:
     return result
 
 
+def _checked_text(text: str, where: str) -> str:
+    """``text``, if it can be written as UTF-8 (no lone surrogate)."""
+    for char in text:
+        if 0xD800 <= ord(char) <= 0xDFFF:
+            raise ValueError(
+                f"Cannot save {where!r} as TOML: {show(text)} holds a lone surrogate "
+                f"(U+{ord(char):04X}), which is not a Unicode character."
+            )
+    return text
+
+
+def _checked_scalar(value: Any, where: str) -> Any:
+    """``value``, a bool, int, float or str that TOML holds exactly (else an error)."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        if not -(2**63) <= value < 2**63:
+            raise ValueError(
+                f"Cannot save {where!r} as TOML: the integer {value} is outside TOML's "
+                "64-bit range. Save it as .json instead."
+            )
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(
+                f"Cannot save {where!r} as TOML: {value!r} is not a finite number "
+                "(lrschedule writes only finite floats)."
+            )
+        return value
+    if isinstance(value, str):
+        return _checked_text(value, where)
+    raise TypeError(f"Cannot save {where!r} as TOML: a value of type {type(value).__name__}")
+
+
 def _toml_ready(value: Any, path: str, where: str) -> Any:
     """``value`` for TOML: envelopes' ``None`` values moved to ``null_keys``; checked."""
     if value is None:
@@ -95,7 +140,7 @@ def _toml_ready(value: Any, path: str, where: str) -> Any:
     if isinstance(value, (list, tuple)):
         return [_toml_ready(item, f"{path}[{index}]", where) for index, item in enumerate(value)]
     if not isinstance(value, dict):
-        return value
+        return _checked_scalar(value, where)
     if _looks_like_envelope(value, ENVELOPE_KEYS):
         result: dict[str, Any] = {}
         nulls: list[str] = []
@@ -104,12 +149,14 @@ def _toml_ready(value: Any, path: str, where: str) -> Any:
                 config: dict[str, Any] = {}
                 for name, setting in item.items():
                     if setting is None:
-                        nulls.append(name)
+                        nulls.append(_checked_text(name, where))
                     else:
-                        config[name] = _toml_ready(setting, f"{path}['config'][{name!r}]", where)
+                        config[_checked_text(name, where)] = _toml_ready(
+                            setting, f"{path}['config'][{name!r}]", where
+                        )
                 result["config"] = config
             elif item is not None:
-                result[key] = item
+                result[key] = _checked_scalar(item, where)
         if nulls:
             result[_NULL_KEYS] = nulls
         return result
@@ -118,112 +165,19 @@ def _toml_ready(value: Any, path: str, where: str) -> Any:
             f"Cannot save {where!r} as TOML: the dict at {path} has the key {_NULL_KEYS!r}, "
             "which TOML files use to list null config keys. Save it as .json instead."
         )
-    return {key: _toml_ready(item, f"{path}[{key!r}]", where) for key, item in value.items()}
+    return {
+        _checked_text(key, where): _toml_ready(item, f"{path}[{key!r}]", where)
+        for key, item in value.items()
+    }
 
 
 def to_toml(document: dict[str, Any], where: str) -> str:
-    """The TOML text of an envelope for the file ``where`` (``ValueError``: TOML cannot hold it)."""
+    """The TOML text of an envelope for the file ``where`` (``ValueError``: TOML cannot hold it).
+
+    The layout is ``tomli-w``'s: the envelope's plain keys first, in order, then
+    ``[config]``, each nested schedule a ``[config.<key>]`` table after its parent's plain
+    keys, lists of tables as ``[[...]]``, and arrays one item per line.
+    """
     ready = _toml_ready(document, "the document", where)
-    lines: list[str] = []
-    _toml_table(lines, [], ready, where, array=False)
-    return "\n".join(lines) + "\n"
-
-
-def _toml_is_table_array(value: Any) -> bool:
-    return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
-
-
-def _toml_table(
-    lines: list[str], header: list[str], table: dict[str, Any], where: str, *, array: bool
-) -> None:
-    if header:
-        name = ".".join(_toml_key(key, where) for key in header)
-        if lines:
-            lines.append("")
-        lines.append(f"[[{name}]]" if array else f"[{name}]")
-    nested: list[tuple[str, Any]] = []
-    for key, value in table.items():
-        if isinstance(value, dict) or _toml_is_table_array(value):
-            nested.append((key, value))
-        else:
-            lines.append(f"{_toml_key(key, where)} = {_toml_value(value, where)}")
-    for key, value in nested:
-        if isinstance(value, dict):
-            _toml_table(lines, [*header, key], value, where, array=False)
-        else:
-            for item in value:
-                _toml_table(lines, [*header, key], item, where, array=True)
-
-
-_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
-_ESCAPES = {
-    '"': '\\"',
-    "\\": "\\\\",
-    "\b": "\\b",
-    "\t": "\\t",
-    "\n": "\\n",
-    "\f": "\\f",
-    "\r": "\\r",
-}
-
-
-def _toml_key(key: str, where: str) -> str:
-    if _BARE_KEY.fullmatch(key):
-        return key
-    try:
-        return _toml_string(key)
-    except ValueError as error:
-        raise ValueError(f"Cannot save {where!r} as TOML: {error}") from None
-
-
-def _toml_string(text: str) -> str:
-    out = ['"']
-    for char in text:
-        code = ord(char)
-        if char in _ESCAPES:
-            out.append(_ESCAPES[char])
-        elif code < 0x20 or code == 0x7F:
-            out.append(f"\\u{code:04X}")
-        elif 0xD800 <= code <= 0xDFFF:
-            raise ValueError(
-                f"Cannot write {show(text)} to TOML: it holds a lone surrogate "
-                f"(U+{code:04X}), which is not a Unicode character."
-            )
-        else:
-            out.append(char)
-    out.append('"')
-    return "".join(out)
-
-
-def _toml_value(value: Any, where: str) -> str:
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if isinstance(value, int):
-        if not -(2**63) <= value < 2**63:
-            raise ValueError(
-                f"Cannot save {where!r} as TOML: the integer {value} is outside TOML's "
-                "64-bit range. Save it as .json instead."
-            )
-        return str(value)
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise ValueError(
-                f"Cannot save {where!r} as TOML: {value!r} is not a finite number "
-                "(lrschedule writes only finite floats)."
-            )
-        return repr(value)
-    if isinstance(value, str):
-        try:
-            return _toml_string(value)
-        except ValueError as error:
-            raise ValueError(f"Cannot save {where!r} as TOML: {error}") from None
-    if isinstance(value, list):
-        return "[" + ", ".join(_toml_value(item, where) for item in value) + "]"
-    if isinstance(value, dict):
-        if not value:
-            return "{}"
-        items = (f"{_toml_key(k, where)} = {_toml_value(v, where)}" for k, v in value.items())
-        return "{ " + ", ".join(items) + " }"
-    raise TypeError(f"Cannot save {where!r} as TOML: a value of type {type(value).__name__}")
+    text: str = _toml_writer().dumps(ready)
+    return text
