@@ -22,6 +22,8 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
+import family_reference as fam_ref
+import reference as keras_ref
 from framework_cases import (
     REPRESENTATIVE,
     SCHEDULES,
@@ -35,6 +37,7 @@ from lrschedule import (
     Constant,
     CosineDecay,
     CosineDecayRestarts,
+    CyclicalLearningRate,
     ExponentialDecay,
     InverseTimeDecay,
     Join,
@@ -310,3 +313,47 @@ def test_a_cached_table_is_never_a_tracer() -> None:
     assert_float32_close(
         np.asarray(schedule(jnp.arange(64))), python_values(schedule, range(64)), F32_ULPS
     )
+
+
+#: Steps of the documented-bound test: a grid over the run, its ends, and far steps.
+_BOUND_STEPS = sorted(
+    {0, 1, 2, 3, 7, 999, 1000, 1001, 10**6 - 1, 10**6, 12345678, 2**31 - 1}
+    | set(range(0, 10**6, 997))
+)
+
+
+@pytest.mark.parametrize(
+    ("schedule", "exact", "ulps"),
+    [
+        (
+            CyclicalLearningRate(1e-4, 0.1, 2000, 3000.5, "triangular2"),
+            lambda s: fam_ref.cyclical(1e-4, 0.1, 2000, 3000.5, "triangular2", step=s)[0],
+            8,
+        ),
+        (
+            CyclicalLearningRate(0.1, 1e-3, 777, 1234, "exp_range", 0.99999),
+            lambda s: fam_ref.cyclical(0.1, 1e-3, 777, 1234, "exp_range", 0.99999, step=s)[0],
+            8,
+        ),
+        (
+            PolynomialDecay(0.1, 10**6, 1e-4, 2.7, cycle=True),
+            lambda s: keras_ref.polynomial_decay(0.1, 10**6, 1e-4, 2.7, True, step=s),
+            16,
+        ),
+        (
+            PolynomialDecay(3e-4, 7777.5, 3e-6, 0.05),
+            lambda s: keras_ref.polynomial_decay(3e-4, 7777.5, 3e-6, 0.05, False, step=s),
+            16,
+        ),
+    ],
+)
+@pytest.mark.parametrize("dtype", [jnp.int32, jnp.float32])
+def test_float32_within_the_documented_bound(
+    schedule: Any, exact: Any, ulps: int, dtype: Any
+) -> None:
+    # The bound of the JAX module docstring without x64: 8 float32 ulps, 16 for a
+    # PolynomialDecay with a power that is not a whole number (XLA's pow).
+    steps = [float(np.float32(s)) if dtype == jnp.float32 else s for s in _BOUND_STEPS]
+    values = schedule(jnp.asarray(steps, dtype=dtype))
+    assert values.dtype == jnp.float32
+    assert_float32_close(values, [float(exact(s)) for s in steps], ulps)

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from lrschedule import (
+    Constant,
     CosineDecay,
     CosineDecayRestarts,
     ExponentialDecay,
@@ -171,3 +172,17 @@ def test_constants_beyond_int64_with_int64_steps(schedule: Any) -> None:
     steps = [0, 1, 2, 2**53 + 1, 2**62, 2**63 - 1]
     result = schedule(np.asarray(steps, dtype=np.int64))
     assert_close_ulps(result, [schedule(step) for step in steps], ulps=4)
+
+
+def test_a_float32_result_past_its_range_is_inf_without_a_warning() -> None:
+    # The float64 value 1e300 (exact) is past float32's range: inf, the exact value rounded,
+    # without NumPy's "overflow encountered in cast" RuntimeWarning.
+    import warnings
+
+    steps = np.array([0.0, 5.0, 1e6], dtype=np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        values = Constant(1e300)(steps)
+        growing = ExponentialDecay(1e30, 10, 1e20)(steps)
+    assert values.dtype == np.float32 and np.all(np.isposinf(values))
+    assert growing.tolist()[0] == float(np.float32(1e30)) and np.isposinf(growing[1:]).all()

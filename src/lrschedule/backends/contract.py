@@ -157,6 +157,10 @@ class ArrayOps(ABC):
         """
         return schedule._compute(x, self)
 
+    def narrow(self, x: Any) -> bool:
+        """Whether the formula for step ``x`` is computed in float32 (``False`` here)."""
+        return False
+
     # ------------------------------------------------------------ exact helpers
     def ratio(self, x: Any, d: int | float) -> Any:
         """``x / d`` as a float, with integer ``x`` split as ``q + r / d`` (exact at any step)."""
@@ -177,6 +181,15 @@ class ArrayOps(ABC):
             return self.power(base, self.ratio(x, d))
         whole, part = self.divmod(x, d)
         return self.power(base, self.to_float(whole)) * self.power(base, self.ratio(part, d))
+
+    def divmod_rest(self, x: Any, d: int | float, e: int | float) -> tuple[Any, Any, Any]:
+        """``q, r = divmod(x, d)`` and the rest of the span in units of ``e``, ``(d - r) / e``.
+
+        A library whose remainder is rounded (float32 arithmetic with a ``d`` it cannot
+        hold) computes the rest from the step, not by cancellation against ``d``.
+        """
+        q, r = self.divmod(x, d)
+        return q, r, self.ratio(self.taken_from(d, r), e)
 
     def floor_ratio(self, x: Any, d: int | float) -> Any:
         """``floor(x / d)`` as a float holding a whole number, found by exact floor division."""

@@ -81,7 +81,12 @@ class JaxOps(TensorOps):
         return jnp.floor_divide(x, d), jnp.remainder(x, d)
 
     def float_divmod(self, x: Any, d: int | float) -> tuple[Any, Any]:
+        # Exact (Python's algorithm) for a d that the float holds; TensorOps sends the
+        # others to lrschedule.backends.division.
         return jnp.floor_divide(x, d), jnp.remainder(x, d)
+
+    def narrow(self, x: Any) -> bool:
+        return bool(_compute_float() == np.float32)
 
     def array_minimum(self, x: Any, c: Any) -> Any:
         return jnp.minimum(x, c)

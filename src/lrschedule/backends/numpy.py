@@ -78,7 +78,8 @@ class NumPyOps(TensorOps):
     def finish(self, result: Any, step: Any) -> Any:
         dtype = getattr(step, "dtype", None)
         out_dtype = dtype if dtype is not None and dtype.kind == "f" else np.float64
-        result = np.asarray(result, dtype=out_dtype)
+        with np.errstate(over="ignore"):  # a value past a float32 step's range is inf
+            result = np.asarray(result, dtype=out_dtype)
         if isinstance(step, np.ndarray):
             return result
         return result[()]
@@ -146,9 +147,19 @@ class NumPyOps(TensorOps):
     # Faster exact forms of the shared helpers.
     def power_ratio(self, base: float, x: Any, d: int | float, direct: int | float) -> Any:
         """``base ** (x / d)``; for integer steps, from :class:`PowerTable` (within an ulp)."""
-        if not self.is_integer(x) or not 0.0 < base < math.inf:
+        if self.is_integer(x) and 0.0 < base < math.inf:
+            return power_table(base, d).power(x)
+        if not 0.0 < base < math.inf or base == 1.0 or float(d) != d:
             return super().power_ratio(base, x, d, direct)
-        return power_table(base, d).power(x)
+        # base ** q * base ** p, p = r / d rounded: the rounding of p (|log(base) * p|
+        # half-ulps) is given back from m = r / d - p, found with an exact product.
+        whole, part = self.divmod(x, d) if self.upper_bound(x) > direct else (0.0, x)
+        exponent = part / float(d)
+        high, low = _two_product(exponent, float(d))
+        miss = ((part - high) - low) / float(d)
+        value = self.power(base, exponent)
+        value = value + value * np.expm1(miss * math.log(base))
+        return value if self.upper_bound(x) <= direct else self.power(base, whole) * value
 
     def ratio(self, x: Any, d: int | float) -> Any:
         if x.dtype.kind == "i" and type(d) is int and d <= _INT64_MAX and _fits_float64(x):
@@ -333,6 +344,17 @@ def _ldexp(mantissa: float, scale: int) -> float:
         return math.ldexp(mantissa, scale)
     except OverflowError:
         return math.inf
+
+
+def _two_product(a: Any, b: float) -> tuple[Any, Any]:
+    """``a * b`` as ``high + low`` exactly (Dekker), for float64 ``a`` and ``b``."""
+    high = a * b
+    spread = a * 134217729.0  # 2**27 + 1
+    a1 = spread - (spread - a)
+    spread_b = b * 134217729.0
+    b1 = spread_b - (spread_b - b)
+    a2, b2 = a - a1, b - b1
+    return high, ((a1 * b1 - high) + a1 * b2 + a2 * b1) + a2 * b2
 
 
 def _fits_float64(x: Any) -> bool:

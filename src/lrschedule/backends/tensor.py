@@ -30,12 +30,16 @@ import functools
 import math
 from abc import abstractmethod
 from collections.abc import Sequence
+from fractions import Fraction
 from typing import Any
 
+from lrschedule.backends import division
 from lrschedule.backends.contract import ArrayOps
-from lrschedule.core.floats import float_at_most
+from lrschedule.core.floats import float_at_least, float_at_most
 
 __all__ = ["TensorOps", "float_values"]
+
+_FLOAT32_MAX = (2.0 - 2.0**-23) * 2.0**127
 
 
 def _head(value: float, bits: int) -> float:
@@ -69,6 +73,14 @@ def float_values(values: Sequence[int | float]) -> list[float]:
         except OverflowError:
             out.append(math.inf if value > 0 else -math.inf)
     return out
+
+
+def _ratio_of(d: int | float, e: int | float) -> float:
+    """``d / e`` correctly rounded (``inf`` past the float range)."""
+    try:
+        return float(Fraction(d) / Fraction(e))
+    except OverflowError:
+        return math.inf
 
 
 class TensorOps(ArrayOps):
@@ -118,17 +130,75 @@ class TensorOps(ArrayOps):
         """``d`` as a float when ``x`` is a float array (an int might not fit an int dtype)."""
         return float(d) if type(d) is int and not self.is_integer(x) else d
 
+    # ------------------------------------------------------------ float32 compute
+    def narrow(self, x: Any) -> bool:
+        """Whether the formula for step ``x`` is computed in float32 (``False`` here).
+
+        Float32 cannot hold most constants: a library that computes in float32 says so,
+        and divisions by such constants go through :mod:`lrschedule.backends.division`.
+        """
+        return False
+
+    def _exact_in_float32(self, x: Any, d: int | float) -> division.Constant | None:
+        """``d`` prepared for :mod:`~lrschedule.backends.division`, where it is needed.
+
+        That is for float32 arithmetic with an integer step and a fractional ``d``, or a
+        float step (``None`` otherwise). Float32's own ``x // d`` is off by one past
+        ``x / d = 2**23``, even where ``d`` is a float32 number.
+        """
+        if not self.narrow(x) or (type(d) is int and self.is_integer(x)) or not d > 0:
+            return None
+        return division.constant(d)
+
+    def _vast_ratio(self, x: Any, d: division.Constant) -> Any:
+        """``x / d`` for a vast ``d`` (0, or a number far below float32's precision of 1)."""
+        return self.to_float(x) * d.scale / float(d.nearest)
+
+    def _divide(self, x: Any, d: int | float, prepared: division.Constant) -> division.Division:
+        if self.is_integer(x):
+            top = self.int_max(x)
+            direct = top is None or top < d * 2.0**22
+        else:  # a float32 step reaches quotients past 2**24 unless d is past 2**105
+            direct = prepared.scale != 1.0 or d * 2.0**22 > _FLOAT32_MAX
+        if direct:
+            terms = division.step_terms(self, x, prepared.scale)
+            return division.divide(self, terms, prepared, self.float_divmod)
+        # Quotients past float32's whole numbers: reduce the step exactly first.
+        whole, terms = division.reduced_terms(self, x, d)
+        found = division.divide(self, terms, prepared, self.float_divmod)
+        return found._replace(quotient=found.quotient + whole)
+
+    def _difference(self, x: Any, d: division.Constant) -> tuple[Any, Any]:
+        return division.difference(self, division.step_terms(self, x, d.scale), d)
+
     # ------------------------------------------------------------- primitives
     def divmod(self, x: Any, d: int | float) -> tuple[Any, Any]:
+        if self.is_integer(x) and type(d) is int:
+            if self._beyond(x, d):
+                # Every step is below d: quotient 0, remainder the step (as a float, so
+                # that d - remainder is formed in floating point).
+                return x * 0, self.to_float(x)
+            return self.int_divmod(x, d)
+        prepared = self._exact_in_float32(x, d)
+        if prepared is not None:
+            if prepared.vast:  # every step is below d
+                return self.to_float(x) * 0.0, self.to_float(x)
+            found = self._divide(x, d, prepared)
+            return found.quotient, found.remainder / prepared.scale
         if self.is_integer(x):
-            if type(d) is int:
-                if self._beyond(x, d):
-                    # Every step is below d: quotient 0, remainder the step (as a float,
-                    # so that d - remainder is formed in floating point).
-                    return x * 0, self.to_float(x)
-                return self.int_divmod(x, d)
             x = self.to_float(x)
         return self.float_divmod(x, self._real(x, d))
+
+    def divmod_rest(self, x: Any, d: int | float, e: int | float) -> tuple[Any, Any, Any]:
+        prepared = None if self._beyond(x, d) else self._exact_in_float32(x, d)
+        if prepared is None:
+            return super().divmod_rest(x, d, e)
+        if prepared.vast:  # (d - x) / e, as d / e less a part far below its precision
+            q, r = self.divmod(x, d)
+            return q, r, _ratio_of(d, e) - self.ratio(r, e)
+        found = self._divide(x, d, prepared)
+        scaled = division.float32_nearest(e * prepared.scale)
+        return found.quotient, found.remainder / prepared.scale, found.rest / scaled
 
     def minimum(self, x: Any, c: Any) -> Any:
         if isinstance(c, (int, float)):
@@ -208,7 +278,39 @@ class TensorOps(ArrayOps):
     # ---------------------------------------------------------- exact helpers
     # With a float step, an int constant is passed on as a float (``_real``); with an
     # integer step, a constant beyond its dtype settles the division (``_beyond``).
+    def power_ratio(self, base: float, x: Any, d: int | float, direct: int | float) -> Any:
+        # In float32 the exponent r / d is rounded too coarsely for a base far from 1 (27
+        # ulps at base 1e-30): the miss m = r / d - p is found with an exact product and
+        # given back, base**p * (1 + m * log(base)).
+        if not self.narrow(x) or not 0.0 < base < math.inf or base == 1.0 or self._beyond(x, d):
+            return super().power_ratio(base, x, d, direct)
+        prepared = division.constant(d)
+        if prepared.scale != 1.0 or prepared.vast:
+            return super().power_ratio(base, x, d, direct)
+        whole, part = self.divmod(x, d)
+        part = self.to_float(part)
+        exponent = part / prepared.nearest
+        high, low = division.two_product(exponent, prepared.nearest)
+        miss = ((part - high) - low - exponent * prepared.tail) / prepared.nearest
+        (value,) = self.separate((self.power(base, exponent),))
+        value = value + value * (miss * math.log(base))
+        return self.power(base, self.to_float(whole)) * value
+
     def ratio(self, x: Any, d: int | float) -> Any:
+        if self.narrow(x) and not self._beyond(x, d):
+            prepared = division.constant(d)
+            if prepared.vast:
+                return self._vast_ratio(x, prepared)
+            if not self.is_integer(x) and prepared.scale == 1.0:
+                return x / prepared.nearest
+            if not self.is_integer(x):
+                # Scaled, so that a d past the float32 range is no inf; kept apart, or XLA
+                # would fold scale / nearest into one constant, below float32's range.
+                (scaled,) = self.separate((x * prepared.scale,))
+                return scaled / prepared.nearest
+            if type(d) is not int:
+                found = self._divide(x, d, prepared)
+                return found.quotient + found.remainder / prepared.nearest
         if not self.is_integer(x) or self._beyond(x, d):
             return self.to_float(x) / float(d)
         return super().ratio(x, d)
@@ -216,17 +318,33 @@ class TensorOps(ArrayOps):
     def floor_ratio(self, x: Any, d: int | float) -> Any:
         if self._beyond(x, d):
             return self.to_float(x) * 0.0
-        return super().floor_ratio(x, self._real(x, d))
+        return super().floor_ratio(x, d)
 
     def left(self, x: Any, d: int | float) -> Any:
         if self._beyond(x, d):
             return self._over(x, d) / float(d)
+        prepared = self._exact_in_float32(x, d)
+        if prepared is not None:
+            if prepared.vast:
+                return 1.0 - self._vast_ratio(x, prepared)
+            ahead, positive = self._difference(x, prepared)
+            return self.where(positive, ahead, 0.0) / prepared.nearest
         return super().left(x, self._real(x, d))
 
     def cycle_left(self, x: Any, d: int | float) -> Any:
         if self._beyond(x, d):
             # One span that no step reaches: the fraction left is (d - x) / d.
             return self._over(x, d) / float(d)
+        prepared = self._exact_in_float32(x, d)
+        if prepared is not None and prepared.vast:
+            return 1.0 - self._vast_ratio(x, prepared)
+        if prepared is not None:
+            # As ArrayOps.cycle_left, with the rest d - r from the exact division.
+            found = self._divide(x, d, prepared)
+            q, into = found.quotient, found.remainder > 0.0
+            remaining = self.where(into, found.rest, self.where(q > 0.0, 0.0, prepared.nearest))
+            spans = self.maximum(self.where(into, q + 1.0, q), 1.0)
+            return remaining / (spans * prepared.nearest)
         return super().cycle_left(x, self._real(x, d))
 
     def cycle_done(self, x: Any, d: int | float) -> Any:
@@ -234,35 +352,45 @@ class TensorOps(ArrayOps):
             return self.to_float(x) / float(d)
         return super().cycle_done(x, self._real(x, d))
 
+    # Comparisons are exact: an integer step is compared with a whole number (x < c is
+    # x < ceil(c), x <= c is x <= floor(c)), a float step with the nearest float of its
+    # compute type on the right side of c (x < c is x < the smallest float >= c).
     def below(self, x: Any, c: int | float) -> Any:
         if self.is_integer(x):
-            if self._beyond(x, c):
+            whole = c if type(c) is int else math.ceil(c)
+            if self._beyond(x, whole):
                 return x == x  # every value of the dtype is below c
-            if type(c) is not int:
-                x = self.to_float(x)  # an integer tensor is compared with a float as a float
-        return x < self._real(x, c)
+            return x < whole
+        return x < (division.float32_at_least(c) if self.narrow(x) else float_at_least(c))
 
     def taken_from(self, d: int | float, x: Any) -> Any:
         if self._beyond(x, d):
             return self._over(x, d)
+        prepared = self._exact_in_float32(x, d)
+        if prepared is not None and not prepared.vast:
+            return self._difference(x, prepared)[0] / prepared.scale
         return self._real(x, d) - x
 
     def at_most(self, x: Any, c: int | float) -> Any:
         if self.is_integer(x):
-            if self._beyond(x, c):
+            whole = c if type(c) is int else math.floor(c)
+            if self._beyond(x, whole):
                 return x == x  # every value of the dtype is at most c
-            if type(c) is not int:
-                x = self.to_float(x)
-            return x <= c
-        # A float is at most c exactly when it is at most the largest float <= c.
-        return x <= (float_at_most(c) if type(c) is int else c)
+            return x <= whole
+        return x <= (division.float32_at_most(c) if self.narrow(x) else float_at_most(c))
 
     def shifted(self, x: Any, offset: int | float) -> Any:
+        if self.is_integer(x) and type(offset) is int:
+            if self._beyond(x, offset):
+                return x * 0
+            # where, not maximum: an unsigned x - offset would wrap around below 0.
+            return self.where(x > offset, x - offset, x * 0)
+        prepared = self._exact_in_float32(x, offset)
+        if prepared is not None and prepared.vast:
+            return self.to_float(x) * 0.0
+        if prepared is not None:  # x - offset, rounded once
+            ahead, _ = self._difference(x, prepared)
+            return self.maximum(-ahead / prepared.scale, 0.0)
         if self.is_integer(x):
-            if type(offset) is int:
-                if self._beyond(x, offset):
-                    return x * 0
-                # where, not maximum: an unsigned x - offset would wrap around below 0.
-                return self.where(x > offset, x - offset, x * 0)
             x = self.to_float(x)
         return self.maximum(x - self._real(x, offset), 0.0)

@@ -82,8 +82,12 @@ class TensorFlowOps(TensorOps):
         return tf.math.floordiv(x, divisor), tf.math.floormod(x, divisor)
 
     def float_divmod(self, x: Any, d: int | float) -> tuple[Any, Any]:
+        # TensorFlow's float floordiv is floor(x / d), which rounds up to the next whole
+        # number just below it. The remainder (fmod) is exact, so Python's algorithm is:
+        # (x - r) / d is a whole number within an ulp, and rounding it finds it.
         divisor = tf.constant(d, x.dtype)
-        return tf.math.floordiv(x, divisor), tf.math.floormod(x, divisor)
+        remainder = tf.math.floormod(x, divisor)
+        return tf.round((x - remainder) / divisor), remainder
 
     def array_minimum(self, x: Any, c: Any) -> Any:
         return tf.minimum(*_align(x, c))

@@ -91,6 +91,9 @@ class TorchOps(TensorOps):
     def float_divmod(self, x: Any, d: int | float) -> tuple[Any, Any]:
         return torch.div(x, d, rounding_mode="floor"), torch.remainder(x, d)
 
+    def narrow(self, x: Any) -> bool:
+        return _compute_float(x) == torch.float32
+
     def array_minimum(self, x: Any, c: Any) -> Any:
         if isinstance(c, torch.Tensor):
             return torch.minimum(x, c)

@@ -45,7 +45,16 @@ class CyclicalLearningRate(Schedule):
     * ``"triangular2"``: ``s = 0.5 ** q``, halved every cycle;
     * ``"exp_range"``: ``s = gamma ** t``, shrinking every step.
 
-    The cycle index and the position in the cycle are exact integer divisions. This is
+    The cycle index and the position in the cycle are exact divisions (for a Python step
+    and a fractional cycle, by the exact ``U + D``). Where ``s <=
+    1``, the value is computed as ``a * ((1 - h) + h * (1 - s)) + b * (h * s)``, with ``1 -
+    h`` from the step and ``1 - s`` from ``expm1``: for rates of one sign a sum of terms of
+    one sign, within a few ulps of the exact value (``a + (b - a) * ...`` would lose the
+    digits of ``b`` where ``|a|`` is much larger). A ``gamma > 1`` keeps the plain form; a
+    value whose ``h`` is 0 is ``a`` even where ``s`` is past the float range.
+    Computed in float32 (JAX without x64), the value is within 8 float32 ulps of the exact
+    one for rates of one sign; the position in the cycle is found by exact division by
+    ``C`` (:mod:`lrschedule.backends.division`), also where float32 cannot hold ``C``. This is
     PyTorch's ``CyclicLR(optimizer, base_lr=a, max_lr=b, step_size_up=U,
     step_size_down=D, mode=..., gamma=...)`` stepped once per optimizer update (PyTorch's
     ``cycle = floor(1 + t / C)`` is our ``q + 1``; its ``scale_mode`` is ``"cycle"`` for
@@ -89,7 +98,18 @@ class CyclicalLearningRate(Schedule):
     gamma: Real = real(default=1.0, above=0)
     name: str | None = schedule_name(default="CyclicalLearningRate")
 
-    __slots__ = ("_low", "_height", "_up", "_down", "_cycle", "_gamma")
+    __slots__ = (
+        "_low",
+        "_high",
+        "_height",
+        "_up",
+        "_down",
+        "_cycle",
+        "_gamma",
+        "_log_gamma",
+        "_down_first",
+        "_down_by_up",
+    )
 
     def _setup(self) -> None:
         if self.mode != "exp_range" and self.gamma != 1:
@@ -102,6 +122,7 @@ class CyclicalLearningRate(Schedule):
                 stacklevel=4,  # the caller of CyclicalLearningRate(...)
             )
         self._low = float(self.initial_learning_rate)
+        self._high = float(self.maximal_learning_rate)
         self._height = float(self.maximal_learning_rate) - self._low
         require(
             math.isfinite(self._height),
@@ -113,38 +134,96 @@ class CyclicalLearningRate(Schedule):
         down = self.step_size_down
         self._down = self._up if down is None else as_exact(down)
         self._cycle = exact_sum(self._up, self._down)
+        # In float32 a remainder by a C that float32 cannot hold is rounded.
+        numerator = self._cycle.as_integer_ratio()[0]
+        odd = numerator >> ((numerator & -numerator).bit_length() - 1)
+        self._down_first = self._down < self._up and (
+            odd.bit_length() > 24 or self._cycle > 2.0**127
+        )
+        (nd, dd), (nu, du) = self._down.as_integer_ratio(), self._up.as_integer_ratio()
+        self._down_by_up = (nd * du) / (dd * nu)  # int / int: correctly rounded
         self._gamma = float(self.gamma)
+        self._log_gamma = math.log(self._gamma)
 
     def __call__(self, step: Any) -> Any:
         if step.__class__ is int and step >= 0:
             cycle = self._cycle
             if cycle.__class__ is not int:
-                return evaluate(self, step)
+                return self._fractional(step)
             count, into = divmod(step, cycle)
             up = self._up
-            height = into / up if into <= up else (cycle - into) / self._down
-            if self.mode == "triangular":
-                scale = 1.0
-            elif self.mode == "triangular2":
-                scale = _python_power(0.5, count)
+            if into <= up:
+                height, other = into / up, (up - into) / up
             else:
-                scale = _python_power(self._gamma, step)
-            return self._low + self._height * height * scale
+                height, other = (cycle - into) / self._down, (into - up) / self._down
+            return self._value(step, count, height, other)
+        if step.__class__ is float and 0.0 <= step < math.inf and self._cycle.__class__ is not int:
+            return self._fractional(step)
         return evaluate(self, step)
 
-    def _compute(self, x: Any, ops: ArrayOps) -> Any:
-        cycle, up = self._cycle, self._up
-        count, into = ops.divmod(x, cycle)
-        rising = ops.at_most(into, up)
-        falling = ops.ratio(ops.taken_from(cycle, into), self._down)
-        height = ops.where(rising, ops.ratio(into, up), falling)
+    def _fractional(self, step: int | float) -> float:
+        """The value for a cycle that is not a whole number: ``C = U + D`` exactly (the
+        float ``C`` is rounded), the position in it by exact rational division."""
+        from fractions import Fraction  # only here: it is slow to import
+
+        up, down = Fraction(self._up), Fraction(self._down)
+        count, into = divmod(Fraction(step), up + down)
+        if into <= up:
+            height, other = float(into / up), float((up - into) / up)
+        else:
+            height, other = float((up + down - into) / down), float((into - up) / down)
+        return self._value(step, int(count), height, other)
+
+    def _value(self, step: int | float, count: int, height: float, other: float) -> float:
+        """The value from the cycle count, ``h`` and ``1 - h``, by ``mode``."""
         if self.mode == "triangular":
-            return self._low + self._height * height
+            return self._low * other + self._high * height
+        if self.mode == "triangular2":
+            scale = _python_power(0.5, count)
+            return self._mix(height, other, scale, 1.0 - scale)
+        scale = _python_power(self._gamma, step)
+        if scale == 0.0 or self._gamma >= 1.0:  # 1 - s is 1, 0, or not used
+            return self._mix(height, other, scale, 1.0 - scale)
+        return self._mix(height, other, scale, -math.expm1(step * self._log_gamma))
+
+    def _mix(self, height: float, other: float, scale: float, unscaled: float) -> float:
+        """``a + (b - a) * h * s`` as ``a * ((1 - h) + h * (1 - s)) + b * (h * s)``."""
+        if self._gamma > 1.0:  # s > 1: no sum of like signs; 0 * inf is 0 here (h is 0)
+            return self._low + self._height * (height * scale if height else 0.0)
+        return self._low * (other + height * unscaled) + self._high * (height * scale)
+
+    def _compute(self, x: Any, ops: ArrayOps) -> Any:
+        cycle, up, down = self._cycle, self._up, self._down
+        if ops.name == "python" and cycle.__class__ is not int:
+            return self._fractional(x)  # a Python number: as __call__ computes it
+        # The falling half, (C - r) / D, from the rest of the cycle: in float32, C - r would
+        # lose r's rounding (a fraction of C) against a small difference.
+        count, into, falling = ops.divmod_rest(x, cycle, down)
+        rising = ops.at_most(into, up)
+        height = ops.where(rising, ops.ratio(into, up), falling)
+        # 1 - h from the step as well: (U - r) / U rising, (r - U) / D falling. Near the top
+        # (r = U) these are small; in float32 (where r is rounded) with D < U they come from
+        # the rest C - r, which is finer there than r (U - r = (C - r) - D), else from r.
+        if self._down_first and ops.narrow(x):
+            other = ops.where(rising, (falling - 1.0) * self._down_by_up, 1.0 - falling)
+        else:
+            other = ops.where(
+                rising,
+                ops.ratio(ops.taken_from(up, ops.minimum(into, up)), up),
+                ops.ratio(ops.shifted(into, up), down),
+            )
+        low, high = self._low, self._high
+        if self.mode == "triangular":
+            return low * other + high * height
         if self.mode == "triangular2":
             scale = power_of_count(0.5, count, ops)
+            unscaled = 1.0 - scale
         else:
             scale = power_of_count(self._gamma, x, ops)
-        return self._low + self._height * height * scale
+            if self._gamma > 1.0:  # h * s is 0 where h is, though s may be inf
+                return low + self._height * (height * ops.where(height > 0.0, scale, 0.0))
+            unscaled = -ops.expm1(ops.to_float(x) * self._log_gamma)
+        return low * (other + height * unscaled) + high * (height * scale)
 
     def breakpoints(self, start: int, stop: int) -> Iterator[int]:
         """Each cycle's first step ``ceil(k * C)`` and the first step of each falling half,

@@ -10,11 +10,13 @@ from __future__ import annotations
 import math
 
 from lrschedule.backends.dispatch import evaluate
+from lrschedule.backends.python import fraction_power
 from lrschedule.core.ranges import multiples
 from lrschedule.core.sums import geometric, geometric_stairs
 from lrschedule.core.validation import Real, as_exact
 from lrschedule.schedules.arguments import flag, rate, real, schedule_name, steps
 from lrschedule.schedules.base import Schedule
+from lrschedule.schedules.step import scaled_power_of_count, scaled_python_power
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -44,8 +46,9 @@ class ExponentialDecay(Schedule):
     up to ``|ln(decay_rate)| * p * 2**-53`` in the power. Once that could exceed an ulp
     (``p > 2 / |ln(decay_rate)|``), the power is split at the integer part of the
     exponent, ``decay_rate ** q * decay_rate ** (r / decay_steps)`` with
-    ``q, r = divmod(step, decay_steps)``, so the value stays within a few ulp of exact
-    at any step.
+    ``q, r = divmod(step, decay_steps)``, and the rounding of ``r / decay_steps`` is
+    corrected (``fraction_power``), so the value stays within a few ulp of exact at any
+    step, whatever the rate.
 
     Args:
         initial_learning_rate: The learning rate at step 0 (``eta_0``).
@@ -89,10 +92,10 @@ class ExponentialDecay(Schedule):
             return evaluate(self, step)
         try:
             if self.staircase:
-                return self._lr0 * self._rate ** (step // self._steps)
+                return scaled_python_power(self._lr0, self._rate, step // self._steps)
             # A large exponent: split the power at its integer part, exactly.
             whole, part = divmod(step, self._steps)
-            return self._lr0 * (self._rate**whole * self._rate ** (part / self._steps))
+            return self._lr0 * (self._rate**whole * fraction_power(self._rate, part, self._steps))
         except OverflowError:  # decay_rate > 1 at a huge step, or a step past the float range
             return self._lr0 * self._rate**math.inf
 
@@ -109,7 +112,8 @@ class ExponentialDecay(Schedule):
 
     def _compute(self, x: Any, ops: ArrayOps) -> Any:
         if self.staircase:
-            return self._lr0 * ops.power(self._rate, ops.floor_ratio(x, self._steps))
+            count = ops.floor_ratio(x, self._steps)
+            return scaled_power_of_count(self._lr0, self._rate, count, ops)
         return self._lr0 * ops.power_ratio(self._rate, x, self._steps, self._direct)
 
     def monotone_pieces(self, start: int, stop: int) -> Iterator[tuple[int, int]]:

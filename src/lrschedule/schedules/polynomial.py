@@ -50,6 +50,10 @@ class PolynomialDecay(Schedule):
     the start instead, ``eta_0 + (eta_e - eta_0) * (1 - w)``, with ``1 - w`` found
     without cancellation (``-expm1(p * log1p(-done))``), so small steps keep every digit.
 
+    Computed in float32 (JAX without x64), the value is within 8 float32 ulps of the
+    exact one, 16 for a ``power`` that is not a whole number (XLA's float32 ``pow``); a
+    power that float32 rounds to 0 still gives ``end_learning_rate`` at the end.
+
     Args:
         initial_learning_rate: The learning rate at step 0 (``eta_0``).
         decay_steps: Steps to decay over (``T``); > 0.
@@ -148,6 +152,8 @@ class PolynomialDecay(Schedule):
         steps, power = self._steps, self._power
         left = ops.cycle_left(x, steps) if self.cycle else ops.left(x, steps)
         weight = left**power
+        if power > 0.0:  # 0 ** p is 0, also where p rounds to 0 (a float32 7.5e-278)
+            weight = ops.where(left > 0.0, weight, 0.0)
         rise = self._rise
         if rise is None:
             value = self._end + self._drop * weight

@@ -26,7 +26,13 @@ if TYPE_CHECKING:
     from lrschedule.backends.contract import ArrayOps
     from lrschedule.core.contract import AreaOf
 
-__all__ = ["MultiStepDecay", "StepDecay", "power_of_count"]
+__all__ = [
+    "MultiStepDecay",
+    "StepDecay",
+    "power_of_count",
+    "scaled_power_of_count",
+    "scaled_python_power",
+]
 
 #: Counts are split at this power of two so that each part converts to a float exactly.
 _SPLIT = 2**26
@@ -48,7 +54,44 @@ def power_of_count(base: float, count: Any, ops: ArrayOps) -> Any:
     return ops.power(base, count)
 
 
-def _python_power(base: float, count: int) -> float:
+def scaled_power_of_count(factor: float, base: float, count: Any, ops: ArrayOps) -> Any:
+    """``factor * base ** count`` (``count`` as in :func:`power_of_count`), also where
+    ``base ** count`` alone is subnormal or past the float range and the product is not.
+
+    Past ``|count * log2(base)| = 1000`` (100 in float32) the power is taken in two halves,
+    ``(base ** h * 2**k) * base ** (count - h) * m`` with ``factor = m * 2**k``, ``1 <= m <
+    2``: each part is a normal float wherever the result is.
+    """
+    plain = factor * power_of_count(base, count, ops)
+    if factor == 0.0 or base == 1.0:
+        return plain
+    limit = (100.0 if ops.narrow(count) else 1000.0) / abs(math.log2(base))
+    mantissa, exponent = math.frexp(factor)
+    if ops.is_integer(count):
+        half, odd = ops.divmod(count, 2)
+        rest = half + odd
+    else:
+        half = ops.floor(count * 0.5)
+        rest = ops.where(count == half, half, count - half)  # an inf count: inf - inf
+    first = power_of_count(base, half, ops) * math.ldexp(1.0, exponent - 1)
+    scaled = (first * power_of_count(base, rest, ops)) * (2.0 * mantissa)
+    return ops.where(ops.to_float(count) > limit, scaled, plain)
+
+
+def scaled_python_power(factor: float, base: float, count: int | float) -> float:
+    """``factor * base ** count`` for a whole number ``count`` >= 0 (a Python int, or a
+    float from a fractional ``decay_steps``), as
+    :func:`scaled_power_of_count` computes it."""
+    power = _python_power(base, count)
+    if factor == 0.0 or base == 1.0 or not count > 1000.0 / abs(math.log2(base)):
+        return factor * power
+    mantissa, exponent = math.frexp(factor)
+    half = count // 2
+    first = _python_power(base, half) * math.ldexp(1.0, exponent - 1)
+    return (first * _python_power(base, count - half)) * (2.0 * mantissa)
+
+
+def _python_power(base: float, count: int | float) -> float:
     """``base ** count`` for a Python int ``count`` >= 0, split as in :func:`power_of_count`."""
     try:
         if count < _SPLIT:
@@ -108,7 +151,7 @@ class StepDecay(Schedule):
                 from fractions import Fraction
 
                 count = int(Fraction(step) // Fraction(self._steps))
-            return self._lr0 * _python_power(self._rate, count)
+            return scaled_python_power(self._lr0, self._rate, count)
         return evaluate(self, step)
 
     def _compute(self, x: Any, ops: ArrayOps) -> Any:
@@ -117,7 +160,7 @@ class StepDecay(Schedule):
             count, _ = ops.divmod(x, steps)
         else:
             count = ops.floor_ratio(x, steps)
-        return self._lr0 * power_of_count(self._rate, count, ops)
+        return scaled_power_of_count(self._lr0, self._rate, count, ops)
 
     def breakpoints(self, start: int, stop: int) -> Iterator[int]:
         """The steps ``ceil(k * decay_steps)`` for ``k >= 1``: where each decay happens."""
@@ -180,7 +223,9 @@ class MultiStepDecay(Schedule):
         lr0, rate = float(self.initial_learning_rate), float(self.decay_rate)
         self._marks: tuple[int, ...] = tuple(self.milestones)
         try:
-            levels = tuple(lr0 * rate**count for count in range(len(self._marks) + 1))
+            levels = tuple(
+                scaled_python_power(lr0, rate, count) for count in range(len(self._marks) + 1)
+            )
         except OverflowError:
             levels = (math.inf,)
         require(
@@ -202,7 +247,13 @@ class MultiStepDecay(Schedule):
         if not self._marks:
             return ops.to_float(x) * 0.0 + self._levels[0]
         if ops.is_integer(x):
-            table = self._table(ops, "marks", self._marks, x, integer=True)
+            # A milestone past the integer dtype is never reached: clipped to the dtype's
+            # largest value, it would count as passed at that step.
+            top = ops.int_max(x)
+            kept = self._marks if top is None else [m for m in self._marks if m <= top]
+            if not kept:
+                return ops.to_float(x) * 0.0 + self._levels[0]
+            table = self._table(ops, "marks", kept, x, integer=True)
         else:
             marks = [float_at_least(mark) for mark in self._marks]
             table = self._table(ops, "marks", marks, x, integer=False)
