@@ -15,6 +15,7 @@ from typing import Any
 import keras
 import numpy as np
 
+import lrschedule
 from keras_cases import RecordLearningRate, number, seed_data
 
 __all__ = ["STEPS", "cases", "fit_record", "optimizer_record"]
@@ -43,6 +44,9 @@ def cases(ns: Any) -> dict[str, Any]:
         "OneCycle": ns.OneCycle(0.2, 30, pct_start=0.25),
         "PiecewiseConstantDecay": ns.PiecewiseConstantDecay((6, 14), (0.1, 0.05, 0.01)),
         "PiecewiseInterpolation": ns.PiecewiseInterpolation([10, 25], [0.01, 0.1, 0.02]),
+        "PlateauScaled": ns.PlateauScaled(
+            ns.CosineDecay(0.2, 30), lrschedule.ReduceOnPlateau(factor=0.5, patience=2)
+        ),
         "PolynomialDecay": ns.PolynomialDecay(0.1, 8, 0.01, power=0.5, cycle=True),
         "Product": ns.Product([ns.Constant(0.5), ns.ExponentialDecay(0.2, 10, 0.7)]),
         "RescaleTime": ns.RescaleTime(ns.StepDecay(0.2, 6, 0.5), 1.5),

@@ -295,6 +295,8 @@ def _plateau_scaled(rng: random.Random, depth: int = 1) -> LearningRateSchedule:
     child = _child(rng, depth)
     floor = rng.choice([0.0, abs(_rate(rng))])
     return PlateauScaled(child, ReduceOnPlateau(**{**plateau.get_config(), "min_lr": floor}))
+
+
 def _cool_down(rng: random.Random, depth: int = 1) -> LearningRateSchedule:
     child = _child(rng, depth)
     start, length = _whole(rng), _whole(rng, 1)

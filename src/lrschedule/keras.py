@@ -60,6 +60,7 @@ from lrschedule.keras_dropin import (  # the drop-in Keras classes (see lrschedu
     OneCycle,
     PiecewiseConstantDecay,
     PiecewiseInterpolation,
+    PlateauScaled,
     PolynomialDecay,
     Product,
     RescaleTime,
@@ -74,6 +75,7 @@ from lrschedule.keras_dropin import (  # the drop-in Keras classes (see lrschedu
 from lrschedule.keras_hyper import SCHEDULABLE, ScheduledOptimizer, scheduled
 from lrschedule.keras_plateau import PlateauCallback
 from lrschedule.keras_saving import deserialize_in_keras
+from lrschedule.schedules import ReduceOnPlateau  # the controller to compose with (plain)
 from lrschedule.serialization import serialize
 
 __all__ = [
@@ -96,8 +98,10 @@ __all__ = [
     "PiecewiseConstantDecay",
     "PiecewiseInterpolation",
     "PlateauCallback",
+    "PlateauScaled",
     "PolynomialDecay",
     "Product",
+    "ReduceOnPlateau",
     "RescaleTime",
     "ResolveInFit",
     "Scale",
