@@ -110,6 +110,7 @@ def product(
         all(part.nonnegative for part in parts),
         whole=all(part.whole for part in parts),
         knots=tuple(knot for part in parts for knot in part.knots),
+        factors=tuple(parts),
     )
 
 

@@ -4,8 +4,9 @@
 set (Keras fixes its backend when imported) and reads the one line it prints,
 ``RESULT`` and a JSON object: the learning rate of every optimizer update with each
 drop-in passed directly as ``learning_rate``; ``compile`` + ``fit`` straight and saved,
-loaded and resumed; each drop-in through Keras's ``serialize``/``deserialize``; and the
-message of the plain object given to an optimizer.
+loaded and resumed; each drop-in through Keras's ``serialize``/``deserialize``; a
+``fit`` with ``to_keras(schedule * plateau)`` and the PlateauCallback; and the message of
+the plain object given to an optimizer.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ def main() -> dict[str, Any]:
         document = keras.optimizers.schedules.serialize(schedule)
         back = keras.optimizers.schedules.deserialize(json.loads(json.dumps(document)))
         out["serialized"][name] = [type(back) is type(schedule), back == schedule]
+    out["plateau"] = cases.plateau_record()
     model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
     plain = lrschedule.ExponentialDecay(0.1, 100000, 0.96, staircase=True)
     model.compile(optimizer=keras.optimizers.SGD(learning_rate=plain), loss="mse")

@@ -103,3 +103,43 @@ def fit_record(
         )
     assert sorted(record) == list(range(epochs * 6))
     return [record[step] for step in sorted(record)], model.optimizer._learning_rate
+
+
+#: The plateau case on every backend: a warmup and a cosine decay, times a plateau that
+#: halves the level at the end of every epoch (validation losses that never improve).
+PLATEAU_EPOCHS = 4
+
+
+def plateau_schedule() -> Any:
+    """``Warmup(CosineDecay) * ReduceOnPlateau(factor=0.5, patience=0)``, before training."""
+    warmup = lrschedule.Warmup(lrschedule.CosineDecay(0.1, 30), 6, 0.01)
+    return warmup * lrschedule.ReduceOnPlateau(factor=0.5, patience=0)
+
+
+def plateau_record() -> dict[str, Any]:
+    """``fit`` with ``to_keras(plateau_schedule())`` and a PlateauCallback: the learning
+    rate of every update, the logged scales and the plateau's reductions."""
+    from lrschedule.keras import PlateauCallback, to_keras
+
+    class NeverBetter(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch: int, logs: Any = None) -> None:
+            logs["val_loss"] = 1.0
+
+    schedule = plateau_schedule()
+    x, y = seed_data()
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(3)])
+    model.compile(
+        optimizer=keras.optimizers.SGD(learning_rate=to_keras(schedule)),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+    )
+    record: dict[int, float] = {}
+    callbacks = [RecordLearningRate(record), NeverBetter(), PlateauCallback()]
+    history = model.fit(
+        x, y, batch_size=16, shuffle=False, verbose=0, epochs=PLATEAU_EPOCHS, callbacks=callbacks
+    )
+    return {
+        "rates": [record[step] for step in sorted(record)],
+        "scales": history.history["plateau_scale"],
+        "reductions": schedule.plateau.state_dict()["reductions"],
+    }

@@ -61,6 +61,8 @@ class Case:
             fractional one is documented exact up to :data:`FRACTIONAL_MAX_STEP`.
         knots: Exact steps where a formula changes, as ``(offset, period)`` lattices
             ``offset + k * period`` (``period`` None: the offset alone).
+        factors: For a product, the cases of its factors: each is computed in the result
+            dtype, so one past its range makes the product infinite.
     """
 
     schedule: Any
@@ -69,6 +71,7 @@ class Case:
     constant_pieces: bool = False
     whole: bool = True
     knots: tuple[tuple[Fraction, Fraction | None], ...] = ()
+    factors: tuple[Case, ...] = ()
 
     def reference(self, *, step: Any) -> tuple[mpf, int]:
         """The exact value in ``family_reference``'s shape, for a composite's reference."""

@@ -358,8 +358,12 @@ def test_describe_huge_seed_example() -> None:
     for fraction, step in summary.below:
         stairs = math.floor(math.log(fraction) / math.log(0.96)) + 1
         assert step == stairs * 100_000
-    # The minimum is 0.0: from the first stair where 0.1 * 0.96**k underflows.
-    underflow = next(k for k in range(10**7) if 0.1 * 0.96**k == 0.0)
+    # The minimum is 0.0: from the first stair where the exact 0.1 * 0.96**k rounds to 0.0
+    # (k = 18197; the naive float product stays subnormal up to k = 18200).
+    exact = Fraction(0.1) * Fraction(0.96) ** 18_000
+    underflow = 18_000
+    while float(exact) != 0.0:
+        exact, underflow = exact * Fraction(0.96), underflow + 1
     assert (summary.minimum, summary.minimum_step) == (0.0, underflow * 100_000)
     assert summary.peak_step == 0
     assert summary.breakpoints[:3] == (100_000, 200_000, 300_000)

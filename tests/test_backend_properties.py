@@ -154,6 +154,13 @@ def failures(case: Case, backend: Backend, steps: list[int | float]) -> list[str
     for step, value in zip(steps, values.tolist()):
         exact = float(case.exact(step))
         problems = []
+        factors = [float(factor.exact(step)) for factor in case.factors]
+        if not all(in_range(backend, factor) for factor in factors):
+            # A factor past the dtype's range is its infinity, and so is the product (0 if
+            # another factor is 0).
+            if not (math.isinf(value) or value == 0.0 == min(map(abs, factors))):
+                found.append(f"step={step!r}: got {value!r}: a factor is past the range")
+            continue
         if in_range(backend, exact):
             if not math.isfinite(value):
                 problems.append("not finite")

@@ -281,6 +281,12 @@ def test_round_trips(schedule: Any, tmp_path: Any) -> None:
             ValueError,
             "needs a schedule whose value at `start_step` is > 0",
         ),
+        (
+            lambda: CoolDown(StepDecay(1.0, 1, 10.0), 400, 5),
+            ValueError,
+            "value at `start_step` is finite (it decays from it to `end_learning_rate`). "
+            "Received: schedule(400)=inf",
+        ),
         (lambda: CoolDown(lambda t: 0.1, 10, 5), TypeError, "Argument `schedule`"),
         (
             lambda: TrainLonger(BASE, 100, 100, 200),

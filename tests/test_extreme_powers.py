@@ -9,6 +9,7 @@ reference (``reference.exponential_decay``, 60 digits).
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 
 import pytest
 
@@ -101,3 +102,20 @@ def test_a_fractional_exponent_near_the_end_of_a_cosine_decay(backend: str) -> N
     for step, value in zip(steps, chosen.run(schedule, steps).tolist(), strict=True):
         exact = float(fam.warmup_cosine_decay(*args, step=step)[0])
         assert abs(value - exact) <= tolerance(chosen, schedule, exact), (step, value, exact)
+
+
+@pytest.mark.parametrize("backend", ["python int", "python float", "numpy int64", "numpy float64"])
+def test_the_keras_example_underflows_at_the_exact_step(backend: str) -> None:
+    # 0.1 * 0.96**k in the subnormal range: the product rounds once, so it is within one
+    # subnormal spacing of exact and 0.0 from exactly where the exact value rounds to 0.0
+    # (k = 18197); rounding it twice made it 0.0 from k = 18186.
+    chosen = BACKENDS[backend]
+    tiny = math.ulp(0.0)
+    counts = list(range(18_100, 18_220))
+    steps = [chosen.representable(k * 100_000) for k in counts]
+    for schedule in (StepDecay(0.1, 100_000, 0.96), ExponentialDecay(0.1, 100_000, 0.96, True)):
+        values = chosen.run(schedule, steps).tolist()
+        for count, value in zip(counts, values, strict=True):
+            exact = Fraction(0.1) * Fraction(0.96) ** count
+            assert abs(Fraction(value) - exact) <= tiny, (count, value, float(exact))
+            assert (value == 0.0) == (float(exact) == 0.0), (count, value, float(exact))

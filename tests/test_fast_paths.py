@@ -302,6 +302,8 @@ def _cool_down(rng: random.Random, depth: int = 1) -> LearningRateSchedule:
     start, length = _whole(rng), _whole(rng, 1)
     shape = rng.choice(["linear", "cosine", "1-sqrt", "exponential"])
     end = rng.choice([0.0, _rate(rng)])
+    if not math.isfinite(child(start)):  # a growing rate past the float range
+        start = 0
     if shape == "exponential":
         if not child(start) > 0:
             shape = "cosine"
@@ -376,7 +378,19 @@ def _steps(rng: random.Random, schedule: LearningRateSchedule) -> list[int]:
             steps.append(rng.randrange(2**62, 10**30))
         else:
             steps.append(rng.randrange(10**30, 2**1000))
-    return steps[:STEPS]
+    # A stretched clock runs its schedule up to p / q times faster: its inner steps stay
+    # below 2**1000 (where a float step ends), as the steps of every other schedule do.
+    limit = 2**1000 // _speed(schedule)
+    return [step for step in steps[:STEPS] if step < limit]
+
+
+def _speed(schedule: Any) -> int:
+    """How many times faster than the step the innermost clock of ``schedule`` may run."""
+    children = [*getattr(schedule, "schedules", ()), getattr(schedule, "schedule", None)]
+    fastest = max((_speed(child) for child in children if child is not None), default=1)
+    if isinstance(schedule, (TrainLonger, RescaleTime)):
+        return fastest * math.ceil(schedule._p / schedule._q)
+    return fastest
 
 
 # ------------------------------------------------------------------ comparison

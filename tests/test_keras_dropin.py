@@ -387,5 +387,23 @@ def test_drop_ins_on_other_backends(backend: str) -> None:
         assert_float32_close(fit["straight"], [PLAIN[name](step) for step in range(18)], ulps=ulps)
         assert fit["loaded"] == f"lrschedule.keras.{name}" and fit["equal"]
     assert out["serialized"] == {name: [True, True] for name in NAMES}
+    assert_plateau_fit(out["plateau"], ulps)
     assert "ExponentialDecay was called with no step" in out["plain_error"]
     assert "from lrschedule.keras import ExponentialDecay" in out["plain_error"]
+
+
+def assert_plateau_fit(out: dict[str, Any], ulps: int) -> None:
+    """The plateau halved the level after every epoch but the first (which sets the best
+    loss), and every update used the warmup and cosine decay of its step times the scale
+    in force during its epoch (6 updates each)."""
+    epochs = dropin_cases.PLATEAU_EPOCHS
+    assert out["scales"] == [0.5**epoch for epoch in range(epochs)]
+    assert out["reductions"] == epochs - 1
+    warmup = dropin_cases.plateau_schedule().schedule
+    scale = [1.0, *out["scales"][:-1]]  # the scale logged at the end of the epoch before
+    expected = [warmup(k) * scale[k // 6] for k in range(epochs * 6)]
+    assert_float32_close(out["rates"], expected, ulps=ulps)
+
+
+def test_plateau_fit_on_tensorflow() -> None:
+    assert_plateau_fit(dropin_cases.plateau_record(), ulps=1)

@@ -9,10 +9,10 @@ from lrschedule.core.validation import Real
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterable, Iterator
     from typing import Any
 
-__all__ = ["multiples", "step_range"]
+__all__ = ["between", "multiples", "step_range"]
 
 
 def step_range(start: Any, stop: Any) -> tuple[int, int]:
@@ -51,3 +51,16 @@ def multiples(period: Real, start: int, stop: int, *, past: bool) -> Iterator[in
             return
         yield step
         k += 1
+
+
+def between(start: int, stop: int, cuts: Iterable[int]) -> Iterator[tuple[int, int]]:
+    """The pieces ``(low, high)`` of ``[start, stop)`` between the increasing ``cuts``
+    (repeated cuts, and those outside the range, are passed over)."""
+    low = start
+    for step in cuts:
+        if step >= stop:
+            break
+        if step > low:
+            yield low, step
+            low = step
+    yield low, stop

@@ -30,6 +30,7 @@ import sys
 from lrschedule.backends.dispatch import evaluate
 from lrschedule.core import registry
 from lrschedule.core.contract import NO_STEP, LearningRateSchedule
+from lrschedule.core.ranges import between
 from lrschedule.schedules.arguments import (
     PARENT_KINDS,
     Argument,
@@ -340,7 +341,9 @@ class Schedule(LearningRateSchedule, metaclass=_Declared):
                 return None
             if low < high:
                 cuts.append(_run_starts(runs, offset))
-        return _pieces(start, stop, cuts)
+        import heapq  # only here: analysis asks, not a schedule's evaluation
+
+        return between(start, stop, heapq.merge(*cuts))
 
     # ------------------------------------------------------------------- tables
     def _table(
@@ -380,20 +383,6 @@ def _run_starts(runs: Iterable[tuple[int, int]], offset: int) -> Iterator[int]:
     """The first step of each run, moved from a child's clock to its parent's."""
     for first, _ in runs:
         yield first + offset
-
-
-def _pieces(start: int, stop: int, cuts: list[Iterable[int]]) -> Iterator[tuple[int, int]]:
-    """The pieces of ``[start, stop)`` between the cuts, each an increasing stream of steps."""
-    import heapq  # only here: analysis asks, not a schedule's evaluation
-
-    low = start
-    for step in heapq.merge(*cuts):
-        if step >= stop:
-            break
-        if step > low:
-            yield low, step
-            low = step
-    yield low, stop
 
 
 def _serialized(value: Any) -> Any:

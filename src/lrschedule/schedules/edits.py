@@ -70,7 +70,8 @@ class CoolDown(Schedule):
 
     Raises:
         ValueError: A step count is negative or fractional, ``decay_steps`` is 0, the shape
-            is unknown, or the exponential shape has ``e <= 0`` or ``schedule(k) <= 0``.
+            is unknown, ``schedule(k)`` is not finite, or the exponential shape has ``e <= 0``
+            or ``schedule(k) <= 0``.
         TypeError: ``schedule`` is not a schedule, or an argument has the wrong type.
 
     Example:
@@ -100,6 +101,11 @@ class CoolDown(Schedule):
                 "CoolDown needs the schedule's value at `start_step` as a number. "
                 f"Received: schedule({self.start_step})={value!r} of type {type(value).__name__}"
             ) from None
+        if not math.isfinite(self._from):
+            raise ValueError(
+                "CoolDown needs a schedule whose value at `start_step` is finite (it decays "
+                f"from it to `end_learning_rate`). Received: schedule({self.start_step})={value!r}"
+            )
         if self.shape == "exponential":
             require(
                 self._end > 0,

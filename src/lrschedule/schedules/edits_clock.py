@@ -18,7 +18,8 @@ rational number; what the inner schedule is given for it:
   staircase is ``floor``-ed, a decay is its formula). ``u`` is split exactly, ``u = W + f
   / q`` (``W`` whole, ``0 < f < q``), by integer division (``Fraction``-exact on Python
   ints), and only ``f / q`` and the sum ``W + f / q`` are rounded, in the compute float
-  (the Python ``int`` path and the array formula round the same way, bit for bit). The sum
+  (``f`` and ``q`` rounded to it first where they pass ``2**53``; the Python ``int`` path
+  and the array formula round the same way, bit for bit). The sum
   stays below ``W + 1`` while ``W * q < 2**52`` (float64), so a staircase switches exactly
   where ``u`` crosses its boundary. When ``p * q`` does not fit the step's integer dtype
   (int32 steps and a ratio of large numbers), the split is done in the compute float.
@@ -34,7 +35,7 @@ from __future__ import annotations
 
 import math
 
-from lrschedule.core.ranges import step_range
+from lrschedule.core.ranges import between, step_range
 from lrschedule.schedules.base import Schedule
 from lrschedule.schedules.children import child_at, has_kernel
 
@@ -73,8 +74,9 @@ class Stretched(Schedule):
         whole += c
         if not part:
             return self._inner(whole)
-        # The same two roundings as on arrays, W + f / q, so that both paths agree bit for bit.
-        return self._inner(float(whole) + part / self._q)
+        # The roundings of the array formula, W + f / q in floats (f and q rounded first where
+        # they pass 2**53), so that both paths agree bit for bit.
+        return self._inner(float(whole) + float(part) / self._q)
 
     def _compute(self, x: Any, ops: ArrayOps) -> Any:
         c, p, q = self._c, self._p, self._q
@@ -172,19 +174,7 @@ class Stretched(Schedule):
         import heapq
 
         cuts = heapq.merge(self.breakpoints(start + 1, stop), self._mapped(starts, start + 1, stop))
-        return _between(start, stop, cuts)
+        return between(start, stop, cuts)
 
     def _clocks(self) -> tuple[tuple[Any, int, int | None], ...]:
         return ()
-
-
-def _between(start: int, stop: int, cuts: Iterable[int]) -> Iterator[tuple[int, int]]:
-    """The pieces of ``[start, stop)`` between increasing ``cuts``."""
-    low = start
-    for step in cuts:
-        if step >= stop:
-            break
-        if step > low:
-            yield low, step
-            low = step
-    yield low, stop

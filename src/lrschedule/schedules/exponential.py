@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from lrschedule.backends.contract import ArrayOps
     from lrschedule.core.contract import AreaOf
 
-__all__ = ["ExponentialDecay"]
+__all__ = ["ExponentialDecay", "direct_power_limit"]
 
 
 class ExponentialDecay(Schedule):
@@ -83,7 +83,9 @@ class ExponentialDecay(Schedule):
         self._rate = float(self.decay_rate)
         # Up to this step the continuous power is computed directly (an int: the cheaper
         # test on the hot path); -1 with stairs, which take the second path.
-        self._direct = -1 if self.staircase else _direct_limit(float(self.decay_steps), self._rate)
+        self._direct = (
+            -1 if self.staircase else direct_power_limit(float(self.decay_steps), self._rate)
+        )
 
     def __call__(self, step: Any) -> Any:
         if step.__class__ is int and 0 <= step <= self._direct:  # the hot path
@@ -132,7 +134,7 @@ class ExponentialDecay(Schedule):
         return lr0 * geometric_stairs(rate, period, steps)
 
 
-def _direct_limit(steps: float, rate: float) -> int:
+def direct_power_limit(steps: float, rate: float) -> int:
     """The last step at which ``rate ** (step / steps)`` loses at most an ulp to the rounding of
     its exponent, ``|ln(rate)| * step / steps <= 2``, and ``step / steps`` is a finite float
     (the only limit for ``rate == 1``)."""

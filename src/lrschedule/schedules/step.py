@@ -58,9 +58,11 @@ def scaled_power_of_count(factor: float, base: float, count: Any, ops: ArrayOps)
     """``factor * base ** count`` (``count`` as in :func:`power_of_count`), also where
     ``base ** count`` alone is subnormal or past the float range and the product is not.
 
-    Past ``|count * log2(base)| = 1000`` (100 in float32) the power is taken in two halves,
-    ``(base ** h * 2**k) * base ** (count - h) * m`` with ``factor = m * 2**k``, ``1 <= m <
-    2``: each part is a normal float wherever the result is.
+    Past ``|count * log2(base)| = 1000`` (100 in float32) the power is taken in two halves
+    and the factor ``m * 2**k`` split between them,
+    ``(base ** h * m * 2**(k - j)) * (base ** (count - h) * 2**j)`` with ``j = k // 2``:
+    both parts are normal floats wherever the result is (for ``|factor| < 2**969``), so
+    only their product rounds into the subnormal range, once.
     """
     plain = factor * power_of_count(base, count, ops)
     if factor == 0.0 or base == 1.0:
@@ -73,8 +75,9 @@ def scaled_power_of_count(factor: float, base: float, count: Any, ops: ArrayOps)
     else:
         half = ops.floor(count * 0.5)
         rest = ops.where(count == half, half, count - half)  # an inf count: inf - inf
-    first = power_of_count(base, half, ops) * math.ldexp(1.0, exponent - 1)
-    scaled = (first * power_of_count(base, rest, ops)) * (2.0 * mantissa)
+    low = exponent // 2
+    first = power_of_count(base, half, ops) * math.ldexp(mantissa, exponent - low)
+    scaled = first * (power_of_count(base, rest, ops) * math.ldexp(1.0, low))
     return ops.where(ops.to_float(count) > limit, scaled, plain)
 
 
@@ -86,9 +89,9 @@ def scaled_python_power(factor: float, base: float, count: int | float) -> float
     if factor == 0.0 or base == 1.0 or not count > 1000.0 / abs(math.log2(base)):
         return factor * power
     mantissa, exponent = math.frexp(factor)
-    half = count // 2
-    first = _python_power(base, half) * math.ldexp(1.0, exponent - 1)
-    return (first * _python_power(base, count - half)) * (2.0 * mantissa)
+    half, low = count // 2, exponent // 2
+    first = _python_power(base, half) * math.ldexp(mantissa, exponent - low)
+    return first * (_python_power(base, count - half) * math.ldexp(1.0, low))
 
 
 def _python_power(base: float, count: int | float) -> float:

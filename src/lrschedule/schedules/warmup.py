@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import sys
 
 from lrschedule.backends.dispatch import evaluate
 from lrschedule.backends.python import PYTHON_OPS
@@ -13,6 +12,7 @@ from lrschedule.core.validation import Real, require
 from lrschedule.schedules.arguments import child, choice, rate, schedule_name, steps
 from lrschedule.schedules.base import Schedule
 from lrschedule.schedules.children import child_at, child_breakpoints, has_kernel
+from lrschedule.schedules.exponential import direct_power_limit
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -27,7 +27,6 @@ __all__ = ["Warmup"]
 
 WARMUP_SHAPES = ("linear", "cosine", "exponential")
 #: Starts below this take the ramp's log as a difference of logs (the ratio may overflow).
-_TINY = 1.0 / sys.float_info.max
 _FLOAT_MIN = math.ulp(0.0)  # the smallest positive float
 
 
@@ -51,7 +50,9 @@ class Warmup(Schedule):
       ``a * 0.5 * (1 + cos(pi * f)) + b * 0.5 * (1 - cos(pi * f))`` (each half-cosine
       without cancellation);
     * ``"exponential"``: ``a * (b / a) ** f``, geometric from ``a`` to ``b``, computed as
-      ``a * exp(f * log(b / a))``; needs ``a > 0`` and ``b > 0``.
+      ``a * (b / a) ** f`` with the rounding of ``f`` corrected (as in
+      :class:`ExponentialDecay`), or ``a * exp(f * (log(b) - log(a)))`` where ``b / a``
+      is past the float range; needs ``a > 0`` and ``b > 0``.
 
     In Python: ``ramp(step / W) if step < W else schedule(step - W)``. The schedule runs on
     its own clock started at ``W``: it is *shifted*, not overlaid, so the total is ``W``
@@ -92,7 +93,7 @@ class Warmup(Schedule):
     shape: str = choice(WARMUP_SHAPES, default="linear")
     name: str | None = schedule_name(default="Warmup")
 
-    __slots__ = ("_kernel", "_lr0")
+    __slots__ = ("_kernel", "_lr0", "_ratio", "_direct")
 
     def _setup(self) -> None:
         if self.shape == "exponential":
@@ -108,6 +109,11 @@ class Warmup(Schedule):
                     "Warmup with shape='exponential' needs a schedule whose value at step 0 is "
                     f"> 0 (it warms up geometrically to it). Received: schedule(0)={target!r}"
                 )
+        # The exponential ramp's base, target / initial_learning_rate, when it is a finite
+        # float (else None: the ramp is taken as a difference of logs).
+        ratio = target / float(self.initial_learning_rate) if self.shape == "exponential" else 0.0
+        self._ratio = ratio if 0.0 < ratio < math.inf else None
+        self._direct = direct_power_limit(self.warmup_steps, ratio) if self._ratio else -1
         self._kernel = has_kernel(self.schedule)
         self._lr0 = float(self.initial_learning_rate)
 
@@ -124,10 +130,10 @@ class Warmup(Schedule):
                 half_cosine = PYTHON_OPS.half_cosine
                 left = (warmup - step) / warmup
                 return lr0 * half_cosine(left) + target * half_cosine(step / warmup)
-            ratio = target / lr0
+            if self._ratio is not None:  # the exponent step / warmup rounded, then corrected
+                return lr0 * PYTHON_OPS.power_ratio(self._ratio, step, warmup, self._direct)
             # A ratio past the float range (a tiny start): its log as a difference of logs.
-            log_ratio = math.log(ratio) if ratio < math.inf else math.log(target) - math.log(lr0)
-            return lr0 * math.exp(step / warmup * log_ratio)
+            return lr0 * math.exp(step / warmup * (math.log(target) - math.log(lr0)))
         return evaluate(self, step)
 
     def _compute(self, x: Any, ops: ArrayOps) -> Any:
@@ -142,15 +148,13 @@ class Warmup(Schedule):
         elif self.shape == "cosine":
             done = ops.ratio(ops.minimum(x, warmup), warmup)
             ramp = lr0 * ops.half_cosine(ops.left(x, warmup)) + after * ops.half_cosine(done)
-        else:
+        elif self._ratio is not None:  # the power of a constant base, its exponent corrected
+            ramp = lr0 * ops.power_ratio(self._ratio, ops.minimum(x, warmup), warmup, self._direct)
+        else:  # target / lr0 is past the float range: a difference of logs
             done = ops.ratio(ops.minimum(x, warmup), warmup)
             # Past the warmup `after` may be anything (<= 0 included): keep the log finite there.
-            if lr0 < _TINY:  # after / lr0 could pass the float range: a difference of logs
-                end = ops.where(ops.below(x, warmup), after, lr0)
-                log_ratio = ops.log(ops.maximum(end, _FLOAT_MIN)) - math.log(lr0)
-            else:
-                ratio = ops.where(ops.below(x, warmup), after / lr0, 1.0)
-                log_ratio = ops.log(ratio)
+            end = ops.where(ops.below(x, warmup), after, lr0)
+            log_ratio = ops.log(ops.maximum(end, _FLOAT_MIN)) - math.log(lr0)
             ramp = lr0 * ops.exp(done * log_ratio)
         return ops.where(ops.below(x, warmup), ramp, after)
 

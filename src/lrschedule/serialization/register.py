@@ -54,7 +54,7 @@ def register(
 
     Example:
         >>> import lrschedule
-        >>> @lrschedule.register(package="docs")
+        >>> @lrschedule.register(package="mylab")
         ... class Halving(lrschedule.LearningRateSchedule):
         ...     def __init__(self, initial_learning_rate, period):
         ...         self.initial_learning_rate = initial_learning_rate
@@ -66,7 +66,7 @@ def register(
         ...                 "period": self.period}
         >>> document = lrschedule.serialize(Halving(0.1, period=10))
         >>> document["class_name"], document["registered_name"]
-        ('Halving', 'docs>Halving')
+        ('Halving', 'mylab>Halving')
         >>> lrschedule.deserialize(document)(25)
         0.025
     """
