@@ -22,7 +22,7 @@ import numpy as np
 import optax
 import pytest
 
-from framework_cases import assert_float32_close, assert_ulps
+from framework_cases import assert_float32_close
 from lrschedule import (
     CosineDecay,
     ExponentialDecay,
@@ -119,15 +119,19 @@ def _run(case: str, x64: bool) -> tuple[list[dict[str, Any]], list[Any], list[An
         assert state.count.dtype == jnp.int32 and int(state.count) == k
         # Optax's own transformation with this update's values as constants, from the
         # same inner state: the reference update.
-        constants = {name: SCHEDULED[name][1](k) for name in names}
+        # With x64 the values are float32 arrays (Optax's int32 count): so are the constants.
+        constants = {name: _hyper(SCHEDULED[name][1](k), x64) for name in names}
         reference, _ = transform(**constants, **extra).update(grads, state.inner_state, params)
         updates, state = step(params, state, grads)
         seen.append(dict(state.hyperparams))
         ours.append(updates)
         theirs.append(reference)
         params = optax.apply_updates(params, updates)
-    del x64
     return seen, ours, theirs, traces
+
+
+def _hyper(value: float, x64: bool) -> Any:
+    return jnp.asarray(value, dtype=jnp.float32) if x64 else value
 
 
 @pytest.mark.parametrize("x64", [False, True], ids=["float32", "x64"])
@@ -137,14 +141,14 @@ def test_inject_hyperparams_follows_our_schedules(case: str, x64: bool) -> None:
     with jax.enable_x64(x64):
         seen, ours, theirs, traces = _run(case, x64)
     assert traces == 1
-    dtype = np.float64 if x64 else np.float32
     for k, hyperparams in enumerate(seen):
         for name in names:
             value = hyperparams[name]
-            assert value.dtype == dtype and not value.weak_type, (name, value.dtype)
+            # float32 at Optax's int32 count, with x64 too (JAX's promotion of int32).
+            assert value.dtype == np.float32 and not value.weak_type, (name, value.dtype)
             expected = SCHEDULED[name][1](k)
-            if x64:
-                assert_ulps(np.asarray(value), expected, ulps=4)
+            if x64:  # computed in float64, rounded once
+                assert_float32_close(np.asarray(value), expected, ulps=1)
             else:  # JAX computes in float32: within 8 float32 ulps
                 assert_float32_close(np.asarray(value), expected, ulps=8)
     for mine, reference in zip(ours, theirs):
@@ -156,6 +160,36 @@ def test_inject_hyperparams_follows_our_schedules(case: str, x64: bool) -> None:
                 rtol=1e-12 if x64 else 2e-5,
                 atol=1e-14 if x64 else 1e-8,
             )
+
+
+def test_x64_keeps_float32_parameters_and_their_state_float32() -> None:
+    """With x64 on, scheduled hyperparameters do not promote float32 parameters' updates
+    or optimizer state to float64 (which would also retrace the jitted update)."""
+    transform, names = CASES["adamw-all"]
+    with jax.enable_x64(True):
+        optimizer = optax.inject_hyperparams(transform)(
+            **{name: SCHEDULED[name][0] for name in names}
+        )
+        params = jax.tree.map(lambda p: p.astype(jnp.float32), _params())
+        state = optimizer.init(params)
+        kinds = jax.tree.map(lambda leaf: leaf.dtype, state)
+        traces = 0
+
+        @jax.jit
+        def step(params: Any, state: Any, k: Any) -> Any:
+            nonlocal traces
+            traces += 1
+            grads = jax.tree.map(lambda p: jnp.sin(p + k), params)
+            updates, state = optimizer.update(grads, state, params)
+            return optax.apply_updates(params, updates), state, updates
+
+        for k in range(5):
+            params, state, updates = step(params, state, jnp.float32(k))
+            assert jax.tree.map(lambda leaf: leaf.dtype, state) == kinds
+            assert {leaf.dtype for leaf in jax.tree.leaves((params, updates))} == {
+                np.dtype(np.float32)
+            }
+    assert traces == 1
 
 
 def test_the_schedules_matter() -> None:

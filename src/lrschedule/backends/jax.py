@@ -1,8 +1,11 @@
 """JAX primitives. Loaded only when a ``jax.Array`` step (or a tracer) arrives.
 
 A step gives a ``jax.Array`` of the same shape, of the step's dtype if it is floating,
-else of JAX's default float: float32, or float64 with ``jax_enable_x64``. The formula is
-computed in JAX's widest float (float64 with x64, float32 without) and rounded to the
+else of the float JAX itself turns that integer dtype into (``count / n`` does the
+same): float64 for a 64-bit step (with ``jax_enable_x64``), float32 for the others, so
+Optax's int32 ``count`` gives float32 with x64 too, as Optax's own schedules do, and a
+scheduled hyperparameter keeps float32 parameters and their state float32. The formula
+is computed in JAX's widest float (float64 with x64, float32 without) and rounded to the
 result dtype at the end.
 
 Everything is traceable: integer steps are divided exactly in their own integer dtype
@@ -38,6 +41,12 @@ def _compute_float() -> Any:
     return jax.dtypes.canonicalize_dtype(np.float64)
 
 
+def _integer_result(dtype: Any) -> Any:
+    """The float of a result at an integer step of ``dtype``: JAX's own promotion of it
+    (float64 for a 64-bit integer, which exists only with x64; float32 for the others)."""
+    return np.float64 if dtype.itemsize == 8 else np.float32
+
+
 def _default_int() -> Any:
     return jax.dtypes.canonicalize_dtype(np.int64)
 
@@ -65,7 +74,7 @@ class JaxOps(TensorOps):
 
     def finish(self, result: Any, step: Any) -> Any:
         floating = jnp.issubdtype(step.dtype, jnp.floating)
-        out = step.dtype if floating else _compute_float()
+        out = step.dtype if floating else _integer_result(step.dtype)
         result = jnp.broadcast_to(jnp.asarray(result, dtype=out), jnp.shape(step))
         if floating:  # a NaN step gives NaN, whatever the formula (a table lookup would not)
             result = jnp.where(jnp.isnan(step), jnp.nan, result)
