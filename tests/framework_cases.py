@@ -9,8 +9,13 @@ switch one step early or late fails the tolerance by far.
 
 from __future__ import annotations
 
+import json
 import math
+import os
+import subprocess
+import sys
 from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -178,3 +183,25 @@ def assert_dtype_close(actual: Any, expected: Any, eps: float, tiny: float, ulps
     magnitude = np.maximum(np.abs(expected), tiny)
     unit = eps * np.exp2(np.floor(np.log2(magnitude)))
     _check(actual, expected, ulps * unit, f"{ulps} ulp of eps {eps}")
+
+
+def run_on_keras_backend(backend: str, *arguments: str) -> dict[str, Any]:
+    """Run ``python *arguments`` with ``KERAS_BACKEND=backend`` (Keras fixes its backend
+    when imported, so each backend needs a fresh interpreter) and return the JSON object
+    of the line it prints after ``RESULT``; the script reports its backend as ``backend``."""
+    source = str(Path(__file__).resolve().parent.parent / "src")
+    env = dict(os.environ, KERAS_BACKEND=backend, JAX_PLATFORMS="cpu", TF_CPP_MIN_LOG_LEVEL="3")
+    env["PYTHONPATH"] = os.pathsep.join([source, env.get("PYTHONPATH", "")])
+    result = subprocess.run(
+        [sys.executable, *arguments],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    line = next(line for line in result.stdout.splitlines() if line.startswith("RESULT"))
+    out: dict[str, Any] = json.loads(line[len("RESULT") :])
+    assert out["backend"] == backend
+    return out

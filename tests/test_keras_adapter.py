@@ -14,8 +14,6 @@ from __future__ import annotations
 import inspect
 import json
 import os
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -29,7 +27,7 @@ import pytest
 import tensorflow as tf
 
 import lrschedule
-from framework_cases import assert_float32_close
+from framework_cases import assert_float32_close, run_on_keras_backend
 from keras_cases import (
     UPSTREAM_LOSSES,
     RecordLearningRate,
@@ -212,19 +210,7 @@ BACKEND_SCRIPT = textwrap.dedent(
 
 @pytest.mark.parametrize("backend", ["jax", "torch"])
 def test_keras_on_other_backends(backend: str) -> None:
-    env = {**os.environ, "KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "3"}
-    result = subprocess.run(
-        [sys.executable, "-c", BACKEND_SCRIPT, str(ROOT / "tests")],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=600,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    line = next(line for line in result.stdout.splitlines() if line.startswith("RESULT"))
-    out = json.loads(line[len("RESULT") :])
-    assert out["backend"] == backend
+    out = run_on_keras_backend(backend, "-c", BACKEND_SCRIPT, str(ROOT / "tests"))
     iterations, losses, before = out["upstream"]
     assert (iterations, before) == (12, 1)
     np.testing.assert_allclose(losses, UPSTREAM_LOSSES, rtol=5e-5)

@@ -15,8 +15,6 @@ import json
 import math
 import os
 import pickle
-import subprocess
-import sys
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -32,7 +30,7 @@ import tensorflow as tf
 import keras_dropin_cases as dropin_cases
 import lrschedule
 import lrschedule.keras as dropins
-from framework_cases import assert_float32_close
+from framework_cases import assert_float32_close, run_on_keras_backend
 from lrschedule.keras import from_keras, keras_class, to_keras
 from lrschedule.keras_dropin import SCHEDULE_NAMES
 from lrschedule.schedules.base import Schedule
@@ -362,20 +360,7 @@ def test_a_users_schedule_keeps_pythons_message() -> None:
 # ----------------------------------------------------------- JAX and PyTorch backends
 @pytest.mark.parametrize("backend", ["jax", "torch"])
 def test_drop_ins_on_other_backends(backend: str) -> None:
-    env = dict(os.environ, KERAS_BACKEND=backend, JAX_PLATFORMS="cpu")
-    env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "src"), env.get("PYTHONPATH", "")])
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "tests" / "keras_dropin_backend.py")],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=600,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    line = next(line for line in result.stdout.splitlines() if line.startswith("RESULT"))
-    out = json.loads(line[len("RESULT") :])
-    assert out["backend"] == backend
+    out = run_on_keras_backend(backend, str(ROOT / "tests" / "keras_dropin_backend.py"))
     # JAX computes in float32 (8 ulp), PyTorch in float64 rounded to float32 (1 ulp).
     ulps = 8 if backend == "jax" else 1
     assert sorted(out["optimizer"]) == NAMES

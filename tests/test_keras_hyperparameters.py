@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -31,7 +29,7 @@ import pytest
 
 import keras_hyper_cases as cases
 import lrschedule
-from framework_cases import assert_float32_close
+from framework_cases import assert_float32_close, run_on_keras_backend
 from lrschedule import CosineDecay, ExponentialDecay, LinearDecay
 from lrschedule.keras import SCHEDULABLE, ScheduledOptimizer, scheduled, to_keras
 
@@ -321,19 +319,7 @@ BACKEND_SCRIPT = textwrap.dedent(
 
 @pytest.mark.parametrize("backend", ["jax", "torch"])
 def test_keras_hyperparameters_on_other_backends(backend: str) -> None:
-    env = {**os.environ, "KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "3"}
-    result = subprocess.run(
-        [sys.executable, "-c", BACKEND_SCRIPT, str(ROOT / "tests")],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=600,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    line = next(line for line in result.stdout.splitlines() if line.startswith("RESULT"))
-    out = json.loads(line[len("RESULT") :])
-    assert out["backend"] == backend
+    out = run_on_keras_backend(backend, "-c", BACKEND_SCRIPT, str(ROOT / "tests"))
     assert sorted(out["cases"]) == sorted(name for name, _, _ in OPTIMIZERS)
     for name, (names, case) in out["cases"].items():
         check_case(backend, name, names, case)
