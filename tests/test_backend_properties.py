@@ -182,9 +182,9 @@ def failures(case: Case, backend: Backend, steps: list[int | float]) -> list[str
 
 
 def test_every_exported_schedule_has_a_strategy() -> None:
-    # Not yet drawn here (their exact values on every backend are tested in test_edits.py
-    # and test_plateau*.py): the schedule edits and the plateau composite.
-    pending = {"CoolDown", "TrainLonger", "RescaleTime", "PlateauScaled", "ReduceOnPlateau"}
+    # Open: the stretched clocks (edit_cases.STRETCHED) still fail on integer steps whose
+    # inner step passes the dtype's range, and on JAX int32 steps with offsets past it.
+    pending = {"RescaleTime", "TrainLonger"}
     assert set(STRATEGIES) == {cls.__name__ for cls in exported_schedule_classes()} - pending
 
 

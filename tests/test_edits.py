@@ -123,6 +123,29 @@ def test_cool_down_at_a_billion_steps() -> None:
     assert first_below(schedule, 0.001, 10**9) is not None
 
 
+@pytest.mark.parametrize(("start", "end", "into"), [(1e-8, 1.0, 15231057), (1e-20, 1e20, 999)])
+def test_exponential_cool_down_corrects_the_rounded_exponent(
+    start: float, end: float, into: int
+) -> None:
+    # The geometric path between rates many orders apart: a rounded exponent p = (t - k) / D
+    # costs |log(e / v)| half-ulps in exp(p * log(e / v)); the corrected power keeps a few.
+    from mpmath import mp, mpf
+
+    length = 1000 if into < 1000 else 15231058
+    schedule = CoolDown(Constant(start), 891, length, end, "exponential")
+    step = 891 + into
+    with mp.workdps(40):
+        exact = float(mpf(start) * (mpf(end) / mpf(start)) ** (mpf(into) / length))
+    assert schedule(step) == pytest.approx(exact, rel=8 * 2.0**-52, abs=0)
+    values = schedule(np.asarray([step], dtype=np.int64))
+    assert values[0] == pytest.approx(exact, rel=8 * 2.0**-52, abs=0)
+    if end / start > 2.0**128:  # past float32's range: no float32 base
+        return
+    jnp = require("jax.numpy")
+    narrow = float(schedule(jnp.asarray([step], dtype=jnp.int32))[0])
+    assert narrow == pytest.approx(exact, rel=8 * 2.0**-23, abs=0)
+
+
 # ------------------------------------------------------------------ train longer
 STRETCH_CASES = [
     (LinearDecay(1.0, 100, 0.0), 50, 100, 150),
