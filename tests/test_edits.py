@@ -146,6 +146,25 @@ def test_exponential_cool_down_corrects_the_rounded_exponent(
     assert narrow == pytest.approx(exact, rel=8 * 2.0**-23, abs=0)
 
 
+def test_inner_steps_past_the_integer_dtype_are_taken_in_floating_point() -> None:
+    # RescaleTime(..., 0.5) doubles the clock: near 2**63 the whole inner step has no int64.
+    schedule = RescaleTime(LinearDecay(1.0, 100, 0.5), 0.5)
+    steps = [3, 2**63 - 2]
+    expected = [schedule(step) for step in steps]
+    assert expected == [0.97, 0.5]
+    assert schedule(np.asarray(steps, dtype=np.int64)).tolist() == expected
+    torch = require("torch")
+    assert schedule(torch.tensor(steps)).tolist() == pytest.approx(expected, rel=1e-7)
+
+
+def test_stretch_factors_past_int32_on_jax_int32_steps() -> None:
+    # p = (N - c) / gcd has no int32: the split runs in floating point, nothing overflows.
+    jnp = require("jax.numpy")
+    schedule = TrainLonger(LinearDecay(1.0, 100, 0.5), 5, 10**12, 10)
+    values = schedule(jnp.asarray([3, 7], dtype=jnp.int32))
+    assert np.asarray(values).tolist() == [pytest.approx(schedule(3), rel=1e-7), 0.5]
+
+
 # ------------------------------------------------------------------ train longer
 STRETCH_CASES = [
     (LinearDecay(1.0, 100, 0.0), 50, 100, 150),
