@@ -114,10 +114,10 @@ def _float_near(point: Fraction, dtype: Any, move: int) -> float:
 def step_batches(draw: st.DrawFn, case: Case, backend: Backend) -> list[int | float]:
     """``STEPS`` steps of the backend's dtype, at and next to the landmarks of ``case``."""
     top = _top(case, backend)
-    if backend.step == "float32" and type(case.schedule).__name__ in ("Warmup", "Join"):
-        # A child runs on the step minus its start: past 2**24 that difference has no float32
-        # value (2**80 - 1 is 2**80), so the child sees a rounded step. Inherent to float32
-        # steps; the suite checks shifted clocks where the difference is exact.
+    if backend.step == "float32" and type(case.schedule).__name__ in ("Warmup", "Join", "CoolDown"):
+        # A child (a cool-down's decay) runs on the step minus its start: past 2**24 that
+        # difference has no float32 value (2**80 - 1 is 2**80), so it sees a rounded step.
+        # Inherent to float32 steps; the suite checks shifted clocks where it is exact.
         top = min(top, 2.0**24)
     steps: list[int | float] = []
     for _ in range(STEPS):
@@ -158,9 +158,13 @@ def failures(case: Case, backend: Backend, steps: list[int | float]) -> list[str
         if not all(in_range(backend, factor) for factor in factors):
             # A factor past the dtype's range is its infinity, and so is the product (0 if
             # another factor is 0).
-            if not (math.isinf(value) or value == 0.0 == min(map(abs, factors))):
+            if math.isinf(value) or value == 0.0 == min(map(abs, factors)):
+                continue
+            if type(case.schedule).__name__ != "PlateauScaled":
                 found.append(f"step={step!r}: got {value!r}: a factor is past the range")
-            continue
+                continue
+            # A PlateauScaled computes its schedule in the compute float: in float64 (all
+            # but JAX) a schedule past float32's range scaled back into it is that value.
         if in_range(backend, exact):
             if not math.isfinite(value):
                 problems.append("not finite")
@@ -182,8 +186,9 @@ def failures(case: Case, backend: Backend, steps: list[int | float]) -> list[str
 
 
 def test_every_exported_schedule_has_a_strategy() -> None:
-    # Open: the stretched clocks (edit_cases.STRETCHED) still fail on integer steps whose
-    # inner step passes the dtype's range, and on JAX int32 steps with offsets past it.
+    # Open: the stretched clocks (edit_cases.STRETCHED) give a fractional inner step to the
+    # schedule rounded (documented); their references model that rounding on integer steps
+    # only, not on float steps nor in JAX's float32, so they are not drawn here yet.
     pending = {"RescaleTime", "TrainLonger"}
     assert set(STRATEGIES) == {cls.__name__ for cls in exported_schedule_classes()} - pending
 
