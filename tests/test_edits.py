@@ -165,6 +165,17 @@ def test_stretch_factors_past_int32_on_jax_int32_steps() -> None:
     assert np.asarray(values).tolist() == [pytest.approx(schedule(3), rel=1e-7), 0.5]
 
 
+def test_stretch_factors_past_int32_on_jax_float32_steps() -> None:
+    # ratio = 93.72089171928346 is p / q with p = 5 * 10**13: no int32 for the float formula.
+    jnp = require("jax.numpy")
+    schedule = RescaleTime(LinearDecay(1.0, 100, 0.5), 93.72089171928346)
+    values = np.asarray(schedule(jnp.asarray([10.0, 5000.0], dtype=jnp.float32))).tolist()
+    assert values == [
+        pytest.approx(schedule(10), rel=1e-6),
+        pytest.approx(schedule(5000), rel=1e-6),
+    ]
+
+
 # ------------------------------------------------------------------ train longer
 STRETCH_CASES = [
     (LinearDecay(1.0, 100, 0.0), 50, 100, 150),

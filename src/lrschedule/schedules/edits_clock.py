@@ -87,7 +87,8 @@ class Stretched(Schedule):
         before = ops.minimum(x, c)
         clock = ops.shifted(x, c)
         if not ops.is_integer(x):
-            return child_at(inner, kernel, before + ops.to_float(clock) * p / q, ops)
+            # p and q as floats: they may pass the integer dtype (JAX's int32 weak type).
+            return child_at(inner, kernel, before + ops.to_float(clock) * float(p) / float(q), ops)
         top = ops.int_max(x)
         laps, rest = ops.divmod(clock, q)
         # The split in floating point, p and q as floats (they may pass the integer dtype).
