@@ -38,15 +38,19 @@ import torch
 
 from lrschedule import (
     Clip,
+    CoolDown,
     CosineDecay,
     CosineDecayRestarts,
     ExponentialDecay,
     InverseTimeDecay,
     Join,
     PiecewiseConstantDecay,
+    PlateauScaled,
     PolynomialDecay,
     Product,
+    RescaleTime,
     Scale,
+    TrainLonger,
     Warmup,
 )
 
@@ -115,7 +119,9 @@ class Backend:
 def _children(schedule: Any) -> Iterator[Any]:
     if isinstance(schedule, (Join, Product)):
         yield from schedule.schedules
-    elif isinstance(schedule, (Clip, Scale, Warmup)):
+    elif isinstance(
+        schedule, (Clip, CoolDown, PlateauScaled, RescaleTime, Scale, TrainLonger, Warmup)
+    ):
         yield schedule.schedule
 
 

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from mpmath import mp
 
 import family_reference as fam
+from edit_cases import EDITS
 from lrschedule import Clip, Join, Product, Scale, Warmup
 from schedule_cases import MAGNITUDES, SIGNED, SIGNS, WARMUP_LENGTHS, Case, family, rates_of
 
@@ -151,6 +152,7 @@ def strategies(sign: int) -> dict[str, st.SearchStrategy[Case]]:
         **simple,
         **{name: make(children, rates) for name, make in COMPOSITES.items()},
         **{name: make(leaves, rates) for name, make in LEAF_COMPOSITES.items()},
+        **{name: make(children, rates) for name, make in EDITS.items()},
     }
 
 

@@ -38,9 +38,10 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 
-from backend_steps import BACKENDS, Backend, in_range, tolerance
+from backend_steps import BACKENDS, PYTHON_INT_MAX, Backend, in_range, tolerance
 from composite_cases import STRATEGIES
 from conftest import exported_schedule_classes
+from edit_cases import stretch_of
 from schedule_cases import FRACTIONAL_MAX_STEP, Case
 
 #: Examples per schedule and backend (CI's budget by default).
@@ -114,11 +115,37 @@ def _float_near(point: Fraction, dtype: Any, move: int) -> float:
 def step_batches(draw: st.DrawFn, case: Case, backend: Backend) -> list[int | float]:
     """``STEPS`` steps of the backend's dtype, at and next to the landmarks of ``case``."""
     top = _top(case, backend)
-    if backend.step == "float32" and type(case.schedule).__name__ in ("Warmup", "Join"):
-        # A child runs on the step minus its start: past 2**24 that difference has no float32
-        # value (2**80 - 1 is 2**80), so the child sees a rounded step. Inherent to float32
-        # steps; the suite checks shifted clocks where the difference is exact.
+    if backend.step == "float32" and type(case.schedule).__name__ in ("Warmup", "Join", "CoolDown"):
+        # A child (a cool-down's decay) runs on the step minus its start: past 2**24 that
+        # difference has no float32 value (2**80 - 1 is 2**80), so it sees a rounded step.
+        # Inherent to float32 steps; the suite checks shifted clocks where it is exact.
         top = min(top, 2.0**24)
+    stretch = stretch_of(case.schedule)
+    # A stretched clock gives a fractional inner step to its schedule rounded, as documented:
+    # on integer steps W + f / q in float64 (the references do the same), but on float steps
+    # as c + (t - c) * p / q and on JAX in float32. There the steps are ones with a whole
+    # inner step (t - c a multiple of q) where (t - c) * p is exact in the compute float; so
+    # too on integer steps where p * q has no integer of the dtype (the split is in floats).
+    snap = stretch is not None and (
+        backend.step != "int"
+        or backend.name.startswith("jax")
+        or (backend.max_step < PYTHON_INT_MAX and stretch[1] * stretch[2] > backend.max_step)
+    )
+    # On integer steps W + f / q keeps a stair exact while W * q < 2**52 (documented): past
+    # that (from t - c >= 2**52 / (p * q), a bound below it) the steps are ones with a whole
+    # inner step, exact at any size.
+    snap_from = 0 if snap or stretch is None else stretch[0] + 2**52 // (stretch[1] * stretch[2])
+    if stretch is not None and not case.whole:
+        # A fractional length is exact up to FRACTIONAL_MAX_STEP: so is the inner step.
+        c, p, q = stretch
+        top = min(top, c + max(FRACTIONAL_MAX_STEP - c, 0) * q // p)
+    if snap and stretch is not None:
+        c, p, q = stretch
+        exact_below = (
+            2**24 if backend.name.startswith("jax") or backend.step == "float32" else 2**53
+        )
+        # (t - c) * p exact: (t - c) // q laps of p below it.
+        top = min(top, c + exact_below // p * q, *([exact_below] if backend.step != "int" else []))
     steps: list[int | float] = []
     for _ in range(STEPS):
         point = draw(_landmark(case, top))
@@ -134,7 +161,11 @@ def step_batches(draw: st.DrawFn, case: Case, backend: Backend) -> list[int | fl
                 value = float(point + draw(st.sampled_from([Fraction(-1, 2), Fraction(1, 2)])))
             else:
                 value = float(point)
-        steps.append(backend.representable(min(value, top)))
+        value = min(value, top)
+        if stretch is not None and value >= max(stretch[0], snap_from) and (snap or snap_from):
+            c, _, q = stretch
+            value = type(value)(c + (math.floor(value) - c) // q * q)
+        steps.append(backend.representable(value))
     return steps
 
 
@@ -158,9 +189,13 @@ def failures(case: Case, backend: Backend, steps: list[int | float]) -> list[str
         if not all(in_range(backend, factor) for factor in factors):
             # A factor past the dtype's range is its infinity, and so is the product (0 if
             # another factor is 0).
-            if not (math.isinf(value) or value == 0.0 == min(map(abs, factors))):
+            if math.isinf(value) or value == 0.0 == min(map(abs, factors)):
+                continue
+            if type(case.schedule).__name__ != "PlateauScaled":
                 found.append(f"step={step!r}: got {value!r}: a factor is past the range")
-            continue
+                continue
+            # A PlateauScaled computes its schedule in the compute float: in float64 (all
+            # but JAX) a schedule past float32's range scaled back into it is that value.
         if in_range(backend, exact):
             if not math.isfinite(value):
                 problems.append("not finite")
@@ -182,9 +217,11 @@ def failures(case: Case, backend: Backend, steps: list[int | float]) -> list[str
 
 
 def test_every_exported_schedule_has_a_strategy() -> None:
-    # Not yet drawn here (their exact values on every backend are tested in test_edits.py
-    # and test_plateau*.py): the schedule edits and the plateau composite.
-    pending = {"CoolDown", "TrainLonger", "RescaleTime", "PlateauScaled", "ReduceOnPlateau"}
+    # Open: the stretched clocks (edit_cases.STRETCHED; their steps are bounded in
+    # step_batches) still fail at larger budgets through their children at the inner step:
+    # CyclicalLearningRate with a fractional cycle on integer arrays, CosineDecayRestarts
+    # (NaN at ~1e19 with alpha=1 and m_mul > 1) and a few ulps at float steps near 2**53.
+    pending = {"RescaleTime", "TrainLonger"}
     assert set(STRATEGIES) == {cls.__name__ for cls in exported_schedule_classes()} - pending
 
 

@@ -123,6 +123,59 @@ def test_cool_down_at_a_billion_steps() -> None:
     assert first_below(schedule, 0.001, 10**9) is not None
 
 
+@pytest.mark.parametrize(("start", "end", "into"), [(1e-8, 1.0, 15231057), (1e-20, 1e20, 999)])
+def test_exponential_cool_down_corrects_the_rounded_exponent(
+    start: float, end: float, into: int
+) -> None:
+    # The geometric path between rates many orders apart: a rounded exponent p = (t - k) / D
+    # costs |log(e / v)| half-ulps in exp(p * log(e / v)); the corrected power keeps a few.
+    from mpmath import mp, mpf
+
+    length = 1000 if into < 1000 else 15231058
+    schedule = CoolDown(Constant(start), 891, length, end, "exponential")
+    step = 891 + into
+    with mp.workdps(40):
+        exact = float(mpf(start) * (mpf(end) / mpf(start)) ** (mpf(into) / length))
+    assert schedule(step) == pytest.approx(exact, rel=8 * 2.0**-52, abs=0)
+    values = schedule(np.asarray([step], dtype=np.int64))
+    assert values[0] == pytest.approx(exact, rel=8 * 2.0**-52, abs=0)
+    if end / start > 2.0**128:  # past float32's range: no float32 base
+        return
+    jnp = require("jax.numpy")
+    narrow = float(schedule(jnp.asarray([step], dtype=jnp.int32))[0])
+    assert narrow == pytest.approx(exact, rel=8 * 2.0**-23, abs=0)
+
+
+def test_inner_steps_past_the_integer_dtype_are_taken_in_floating_point() -> None:
+    # RescaleTime(..., 0.5) doubles the clock: near 2**63 the whole inner step has no int64.
+    schedule = RescaleTime(LinearDecay(1.0, 100, 0.5), 0.5)
+    steps = [3, 2**63 - 2]
+    expected = [schedule(step) for step in steps]
+    assert expected == [0.97, 0.5]
+    assert schedule(np.asarray(steps, dtype=np.int64)).tolist() == expected
+    torch = require("torch")
+    assert schedule(torch.tensor(steps)).tolist() == pytest.approx(expected, rel=1e-7)
+
+
+def test_stretch_factors_past_int32_on_jax_int32_steps() -> None:
+    # p = (N - c) / gcd has no int32: the split runs in floating point, nothing overflows.
+    jnp = require("jax.numpy")
+    schedule = TrainLonger(LinearDecay(1.0, 100, 0.5), 5, 10**12, 10)
+    values = schedule(jnp.asarray([3, 7], dtype=jnp.int32))
+    assert np.asarray(values).tolist() == [pytest.approx(schedule(3), rel=1e-7), 0.5]
+
+
+def test_stretch_factors_past_int32_on_jax_float32_steps() -> None:
+    # ratio = 93.72089171928346 is p / q with p = 5 * 10**13: no int32 for the float formula.
+    jnp = require("jax.numpy")
+    schedule = RescaleTime(LinearDecay(1.0, 100, 0.5), 93.72089171928346)
+    values = np.asarray(schedule(jnp.asarray([10.0, 5000.0], dtype=jnp.float32))).tolist()
+    assert values == [
+        pytest.approx(schedule(10), rel=1e-6),
+        pytest.approx(schedule(5000), rel=1e-6),
+    ]
+
+
 # ------------------------------------------------------------------ train longer
 STRETCH_CASES = [
     (LinearDecay(1.0, 100, 0.0), 50, 100, 150),

@@ -22,6 +22,7 @@ from lrschedule.schedules.arguments import child, choice, rate, real, schedule_n
 from lrschedule.schedules.base import Schedule
 from lrschedule.schedules.children import child_at, child_breakpoints, has_kernel
 from lrschedule.schedules.edits_clock import Stretched
+from lrschedule.schedules.exponential import direct_power_limit
 from lrschedule.schedules.wsd import WarmupStableDecay
 
 TYPE_CHECKING = False
@@ -36,6 +37,8 @@ __all__ = ["CoolDown", "RescaleTime", "TrainLonger"]
 
 COOL_DOWN_SHAPES = ("linear", "cosine", "1-sqrt", "exponential")
 _FLOAT_MIN = math.ulp(0.0)
+#: The range of a float32 base: past it a float32 power of ``e / v`` is not finite.
+_FLOAT32_RANGE = (2.0**-126, 2.0**128)
 
 
 class CoolDown(Schedule):
@@ -54,7 +57,9 @@ class CoolDown(Schedule):
 
     with the decay weight ``d(p)``: ``"linear"`` ``1 - p``; ``"cosine"`` ``(1 + cos(pi
     p)) / 2``; ``"1-sqrt"`` ``1 - sqrt(p)``; ``"exponential"`` the geometric path ``v * (e /
-    v) ** p`` (needs ``v > 0`` and ``e > 0``). Each weight is computed without cancellation
+    v) ** p`` (needs ``v > 0`` and ``e > 0``; computed with the rounding of ``p`` corrected,
+    as in :class:`~lrschedule.ExponentialDecay`, or as ``v * exp(p * (log(e) - log(v)))``
+    where ``e / v`` is past the float range). Each weight is computed without cancellation
     (as :class:`~lrschedule.WarmupStableDecay` does), so ``eta(k) = v`` exactly: the value
     at ``k`` is the schedule's own, and the run goes on without a jump. Before ``k`` it is
     the schedule itself. On arrays ``v`` is the schedule evaluated on the array's own
@@ -88,7 +93,7 @@ class CoolDown(Schedule):
     shape: str = choice(COOL_DOWN_SHAPES, default="linear")
     name: str | None = schedule_name(default="CoolDown")
 
-    __slots__ = ("_end", "_from", "_kernel")
+    __slots__ = ("_direct", "_end", "_from", "_kernel", "_ratio")
 
     def _setup(self) -> None:
         self._kernel = has_kernel(self.schedule)
@@ -119,6 +124,11 @@ class CoolDown(Schedule):
                     "`start_step` is > 0 (it decays geometrically from it). "
                     f"Received: schedule({self.start_step})={value!r}"
                 )
+        # The geometric path's base e / v, when it is a finite float (else None: a difference
+        # of logs), and the last step at which its plain power loses at most an ulp.
+        ratio = self._end / self._from if self.shape == "exponential" else 0.0
+        self._ratio = ratio if 0.0 < ratio < math.inf else None
+        self._direct = direct_power_limit(self.decay_steps, ratio) if self._ratio else -1
 
     def _blend(self, ops: ArrayOps, start: Any, left: Any, done: Any) -> Any:
         """``start * d + e * (1 - d)`` for the decay weight ``d`` of the fraction ``done``."""
@@ -140,6 +150,8 @@ class CoolDown(Schedule):
             into = step - start
             if into >= length:
                 return self._end
+            if self._ratio is not None:  # the exponent into / length rounded, then corrected
+                return self._from * PYTHON_OPS.power_ratio(self._ratio, into, length, self._direct)
             left = (length - into) / length
             return self._blend(PYTHON_OPS, self._from, left, into / length)
         return evaluate(self, step)
@@ -151,6 +163,15 @@ class CoolDown(Schedule):
         clock = ops.shifted(x, start)
         done = ops.ratio(ops.minimum(clock, length), length)
         origin = held
+        ratio = self._ratio
+        if ratio is not None and (
+            not ops.narrow(x) or _FLOAT32_RANGE[0] < ratio < _FLOAT32_RANGE[1]
+        ):
+            # The power of a constant base, its exponent corrected.
+            steps = ops.minimum(clock, length)
+            decayed = held * ops.power_ratio(ratio, steps, length, self._direct)
+            decayed = ops.where(ops.below(x, start + length), decayed, self._end)
+            return ops.where(ops.below(x, start), held, decayed)
         if self.shape == "exponential":  # a log of the value only where it is the start
             origin = ops.maximum(ops.where(ops.below(x, start), 1.0, held), _FLOAT_MIN)
         decayed = self._blend(ops, origin, ops.left(clock, length), done)

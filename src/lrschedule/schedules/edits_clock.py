@@ -22,7 +22,8 @@ rational number; what the inner schedule is given for it:
   and the array formula round the same way, bit for bit). The sum
   stays below ``W + 1`` while ``W * q < 2**52`` (float64), so a staircase switches exactly
   where ``u`` crosses its boundary. When ``p * q`` does not fit the step's integer dtype
-  (int32 steps and a ratio of large numbers), the split is done in the compute float.
+  (int32 steps and a ratio of large numbers), the split is done in the compute float, and
+  so is it at a step whose whole inner step passes the dtype's largest integer.
 
 Breakpoints and pieces of the inner schedule are mapped back through ``u``: a new piece
 that starts at the inner step ``B`` starts, on the edited clock, at the first step with
@@ -86,20 +87,29 @@ class Stretched(Schedule):
         before = ops.minimum(x, c)
         clock = ops.shifted(x, c)
         if not ops.is_integer(x):
-            return child_at(inner, kernel, before + ops.to_float(clock) * p / q, ops)
+            # p and q as floats: they may pass the integer dtype (JAX's int32 weak type).
+            return child_at(inner, kernel, before + ops.to_float(clock) * float(p) / float(q), ops)
         top = ops.int_max(x)
-        if top is not None and p * q > top:  # the split would overflow: in floating point
-            laps, rest = ops.divmod(clock, q)
-            moved = ops.to_float(laps) * p + ops.to_float(rest) * p / q
-            return child_at(inner, kernel, ops.to_float(before) + moved, ops)
         laps, rest = ops.divmod(clock, q)
+        # The split in floating point, p and q as floats (they may pass the integer dtype).
+        moved = ops.to_float(laps) * float(p) + ops.to_float(rest) * float(p) / float(q)
+        if top is not None and p * q > top:  # the exact split would overflow
+            return child_at(inner, kernel, ops.to_float(before) + moved, ops)
+        # Past the last lap whose whole inner step fits the dtype, the step is the float one.
+        fits = None if top is None or p <= q else ops.at_most(laps, (top - c - p + 1) // p)
+        if fits is not None:
+            laps = ops.where(fits, laps, 0)
         carry, part = ops.divmod(rest * p, q)
         whole = before + laps * p + carry
         exact = child_at(inner, kernel, whole, ops)
         if q == 1 or (ops.name == "python" and part == 0):  # one whole inner step: exactly
-            return exact
-        between = child_at(inner, kernel, ops.to_float(whole) + ops.to_float(part) / q, ops)
-        return ops.where(part == 0, exact, between)
+            value = exact
+        else:
+            between = child_at(inner, kernel, ops.to_float(whole) + ops.to_float(part) / q, ops)
+            value = ops.where(part == 0, exact, between)
+        if fits is None:
+            return value
+        return ops.where(fits, value, child_at(inner, kernel, ops.to_float(before) + moved, ops))
 
     # ------------------------------------------------------------------ the clock
     def inner_step(self, step: int) -> Fraction:
