@@ -16,7 +16,11 @@ from lrschedule.core.sums import geometric, geometric_stairs
 from lrschedule.core.validation import Real, as_exact
 from lrschedule.schedules.arguments import flag, rate, real, schedule_name, steps
 from lrschedule.schedules.base import Schedule
-from lrschedule.schedules.step import scaled_power_of_count, scaled_python_power
+from lrschedule.schedules.step import (
+    plain_count_limit,
+    scaled_power_of_count,
+    scaled_python_power,
+)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -75,7 +79,7 @@ class ExponentialDecay(Schedule):
     staircase: bool = flag(default=False)
     name: str | None = schedule_name(default="ExponentialDecay")
 
-    __slots__ = ("_lr0", "_steps", "_rate", "_direct")
+    __slots__ = ("_lr0", "_steps", "_rate", "_direct", "_plain")
 
     def _setup(self) -> None:
         self._lr0 = float(self.initial_learning_rate)
@@ -86,6 +90,7 @@ class ExponentialDecay(Schedule):
         self._direct = (
             -1 if self.staircase else direct_power_limit(float(self.decay_steps), self._rate)
         )
+        self._plain = plain_count_limit(self._lr0, self._rate)
 
     def __call__(self, step: Any) -> Any:
         if step.__class__ is int and 0 <= step <= self._direct:  # the hot path
@@ -94,7 +99,10 @@ class ExponentialDecay(Schedule):
             return evaluate(self, step)
         try:
             if self.staircase:
-                return scaled_python_power(self._lr0, self._rate, step // self._steps)
+                count = step // self._steps
+                if count <= self._plain:  # the hot path of stairs
+                    return self._lr0 * self._rate**count
+                return scaled_python_power(self._lr0, self._rate, count)
             # A large exponent: split the power at its integer part, exactly.
             whole, part = divmod(step, self._steps)
             return self._lr0 * (self._rate**whole * fraction_power(self._rate, part, self._steps))

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 __all__ = [
     "MultiStepDecay",
     "StepDecay",
+    "plain_count_limit",
     "power_of_count",
     "scaled_power_of_count",
     "scaled_python_power",
@@ -68,6 +69,8 @@ def scaled_power_of_count(factor: float, base: float, count: Any, ops: ArrayOps)
     if factor == 0.0 or base == 1.0:
         return plain
     limit = (100.0 if ops.narrow(count) else 1000.0) / abs(math.log2(base))
+    if ops.upper_bound(count) <= limit:  # known from the values (NumPy): no split needed
+        return plain
     mantissa, exponent = math.frexp(factor)
     if ops.is_integer(count):
         half, odd = ops.divmod(count, 2)
@@ -79,6 +82,14 @@ def scaled_power_of_count(factor: float, base: float, count: Any, ops: ArrayOps)
     first = power_of_count(base, half, ops) * math.ldexp(mantissa, exponent - low)
     scaled = first * (power_of_count(base, rest, ops) * math.ldexp(1.0, low))
     return ops.where(ops.to_float(count) > limit, scaled, plain)
+
+
+def plain_count_limit(factor: float, base: float) -> float:
+    """The counts up to which :func:`scaled_python_power` is the plain ``factor * base **
+    count`` (no split: the power stays well inside the normal floats), for the hot path."""
+    if factor == 0.0 or base == 1.0:
+        return _SPLIT - 1
+    return min(_SPLIT - 1, 1000.0 / abs(math.log2(base)))
 
 
 def scaled_python_power(factor: float, base: float, count: int | float) -> float:
@@ -140,12 +151,13 @@ class StepDecay(Schedule):
     decay_rate: Real = real(default=0.1, above=0)
     name: str | None = schedule_name(default="StepDecay")
 
-    __slots__ = ("_lr0", "_steps", "_rate")
+    __slots__ = ("_lr0", "_steps", "_rate", "_plain")
 
     def _setup(self) -> None:
         self._lr0 = float(self.initial_learning_rate)
         self._steps = as_exact(self.decay_steps)
         self._rate = float(self.decay_rate)
+        self._plain = plain_count_limit(self._lr0, self._rate)
 
     def __call__(self, step: Any) -> Any:
         if step.__class__ is int and step >= 0:
@@ -154,6 +166,8 @@ class StepDecay(Schedule):
                 from fractions import Fraction
 
                 count = int(Fraction(step) // Fraction(self._steps))
+            if count <= self._plain:  # the hot path
+                return self._lr0 * self._rate**count
             return scaled_python_power(self._lr0, self._rate, count)
         return evaluate(self, step)
 
