@@ -20,6 +20,7 @@ from lrschedule import (
     ExponentialDecay,
     MultiStepDecay,
     PolynomialDecay,
+    Scale,
     StepDecay,
     WarmupCosineDecay,
 )
@@ -119,3 +120,27 @@ def test_the_keras_example_underflows_at_the_exact_step(backend: str) -> None:
             exact = Fraction(0.1) * Fraction(0.96) ** count
             assert abs(Fraction(value) - exact) <= tiny, (count, value, float(exact))
             assert (value == 0.0) == (float(exact) == 0.0), (count, value, float(exact))
+
+
+@pytest.mark.parametrize("backend", list(BACKENDS))
+@pytest.mark.parametrize("staircase", [False, True])
+@pytest.mark.parametrize("lr0", [0.0, -0.0])
+def test_a_zero_rate_stays_zero_where_its_growing_power_overflows(
+    backend: str, staircase: bool, lr0: float
+) -> None:
+    # 0 * 2.0 ** (step / 10) is 0 at every step; with the power taken first, 0 * inf was NaN
+    # from step 10,240 on (2 ** 1024 overflows; float32 from 1,280).
+    chosen = BACKENDS[backend]
+    schedule = ExponentialDecay(lr0, 10, 2.0, staircase=staircase)
+    steps = [chosen.representable(step) for step in [0, 5, 1279, 1290, 10_239, 10_250, 10**6]]
+    values = chosen.run(schedule, steps).tolist()
+    assert values == [0.0] * len(steps), values
+
+
+@pytest.mark.parametrize("backend", list(BACKENDS))
+def test_a_zero_factor_stays_zero_where_its_growing_schedule_overflows(backend: str) -> None:
+    chosen = BACKENDS[backend]
+    schedule = Scale(ExponentialDecay(1.0, 10, 2.0), 0.0)
+    steps = [chosen.representable(step) for step in [0, 5, 1290, 10_250, 10**6]]
+    assert chosen.run(schedule, steps).tolist() == [0.0] * len(steps)
+    assert Scale(ExponentialDecay(1.0, 10, 2.0), 3.0)(10**6) == math.inf  # nonzero: overflows

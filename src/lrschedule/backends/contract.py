@@ -182,6 +182,15 @@ class ArrayOps(ABC):
         whole, part = self.divmod(x, d)
         return self.power(base, self.to_float(whole)) * self.power(base, self.ratio(part, d))
 
+    def scaled_power_ratio(
+        self, scale: float, base: float, x: Any, d: int | float, direct: int | float
+    ) -> Any:
+        """``scale * base ** (x / d)``: :meth:`power_ratio` times ``scale``, rounded as a product.
+
+        A library may take the product in the same pass as the power (the values are the same).
+        """
+        return scale * self.power_ratio(base, x, d, direct)
+
     def divmod_rest(self, x: Any, d: int | float, e: int | float) -> tuple[Any, Any, Any]:
         """``q, r = divmod(x, d)`` and the rest of the span in units of ``e``, ``(d - r) / e``.
 

@@ -161,6 +161,13 @@ class NumPyOps(TensorOps):
         value = value + value * np.expm1(miss * math.log(base))
         return value if self.upper_bound(x) <= direct else self.power(base, whole) * value
 
+    def scaled_power_ratio(
+        self, scale: float, base: float, x: Any, d: int | float, direct: int | float
+    ) -> Any:
+        if self.is_integer(x) and 0.0 < base < math.inf and x.ndim:
+            return power_table(base, d).power(x, scale)  # the product taken block by block
+        return scale * self.power_ratio(base, x, d, direct)
+
     def ratio(self, x: Any, d: int | float) -> Any:
         if x.dtype.kind == "i" and type(d) is int and d <= _INT64_MAX and _fits_float64(x):
             return np.true_divide(x, d)
@@ -246,71 +253,78 @@ class PowerTable:
                 scale = math.floor(step / decimal.Decimal(2).ln()) + 1 - _MANTISSA_BITS
                 factor = (int((power / decimal.Decimal(2) ** scale).to_integral_value()), scale)
         self._factor = factor
-        self._table = np.ones(1, complex)  # P[0] = 1
+        # (hi, lo): two contiguous arrays (cheaper to compute with than the halves of a
+        # complex array), replaced together, so that a reader never sees them half grown.
+        self._table: tuple[Any, Any] = (np.ones(1), np.zeros(1))  # P[0] = 1
         self._value = factor  # P[len(table)], the next entry
         self._full = False
         self._lock = threading.Lock()
 
-    def entries(self, k: int) -> Any:
-        """The table as complex numbers ``hi + lo * 1j``, grown to entry ``k`` (or to its end)."""
+    def entries(self, k: int) -> tuple[Any, Any]:
+        """The table as two arrays ``hi`` and ``lo``, grown to entry ``k`` (or to its end)."""
         table = self._table
-        if k < len(table) or self._full:
+        if k < len(table[0]) or self._full:
             return table
         with self._lock:
             table = self._table
-            if k < len(table) or self._full:
+            size = len(table[0])
+            if k < size or self._full:
                 return table
-            new = []
+            high, low = [], []
             (mantissa, scale), factor = self._value, self._factor
-            for _ in range(len(table), max(k + 1, 2 * len(table))):
+            for _ in range(size, max(k + 1, 2 * size)):
                 hi = _ldexp(float(mantissa), scale)
                 if hi == 0.0 or hi == math.inf:
-                    new.append(complex(hi, 0.0))
+                    high.append(hi)
+                    low.append(0.0)
                     self._full = True
                     break
-                new.append(complex(hi, _ldexp(float(mantissa - int(float(mantissa))), scale)))
+                high.append(hi)
+                low.append(_ldexp(float(mantissa - int(float(mantissa))), scale))
                 mantissa, scale = _times((mantissa, scale), factor)
             self._value = (mantissa, scale)
-            self._table = np.concatenate([table, new])
+            self._table = (np.concatenate([table[0], high]), np.concatenate([table[1], low]))
             return self._table
 
-    def power(self, x: Any) -> Any:
-        """``base ** (x / d)`` for a non-negative integer array ``x``, as float64 of its shape."""
+    def power(self, x: Any, scale: float = 1.0) -> Any:
+        """``scale * base ** (x / d)`` for a non-negative integer array ``x``, float64, its shape.
+
+        The product with ``scale`` is rounded once more, as ``scale * power(x)`` would be, but is
+        taken block by block while the powers are in the cache (one pass over the memory less).
+        """
         if self._growing:  # a growing power overflows to inf, its limit: no warning
             with np.errstate(over="ignore", invalid="ignore"):
-                return self._power(x)
-        return self._power(x)
+                return self._power(x, scale)
+        return self._power(x, scale)
 
-    def _power(self, x: Any) -> Any:
+    def _power(self, x: Any, scale: float) -> Any:
         if x.ndim == 0:  # a scalar step: the arithmetic of _fill on NumPy scalars, bit for bit
             step = int(x)
             k = step >> self.shift
-            table = self._table if self._full else self.entries(k)
-            pair = table[min(k, len(table) - 1)]
-            e = np.expm1(np.float64(step & ((1 << self.shift) - 1)) * self.per_step) * pair.real
-            return pair.real + (pair.imag + (np.fmax(e, 0.0) if self._growing else e))
-        # The result owns its memory: NumPy can then scale it in place (lr * power).
+            highs, lows = self._table if self._full else self.entries(k)
+            k = min(k, len(highs) - 1)
+            hi, lo = highs[k], lows[k]
+            e = np.expm1(np.float64(step & ((1 << self.shift) - 1)) * self.per_step) * hi
+            power = hi + (lo + (np.fmax(e, 0.0) if self._growing else e))
+            return power if scale == 1.0 else scale * power
         result = np.empty(x.shape)
-        self._fill(x.reshape(-1).astype(np.int64, copy=False), result.reshape(-1))
+        self._fill(x.reshape(-1).astype(np.int64, copy=False), result.reshape(-1), scale)
         return result
 
-    def _fill(self, steps: Any, out: Any) -> None:
-        """``out[:] = base ** (steps / d)``, a block of :data:`_BLOCK` steps at a time."""
+    def _fill(self, steps: Any, out: Any, scale: float) -> None:
+        """``out[:] = scale * base ** (steps / d)``, a block of :data:`_BLOCK` steps at a time."""
         size = min(steps.size, _BLOCK)
-        high, low, pairs = (
-            np.empty(size, np.int64),
-            np.empty(size, np.int64),
-            np.empty(size, complex),
-        )
+        high, low = np.empty(size, np.int64), np.empty(size, np.int64)
+        hi, lo = np.empty(size), np.empty(size)
         shift, mask, per_step = self.shift, (1 << self.shift) - 1, self.per_step
         for start in range(0, steps.size, _BLOCK):
             block = steps[start : start + _BLOCK]
             if block.size < size:  # the last block
-                high, low, pairs = high[: block.size], low[: block.size], pairs[: block.size]
+                high, low, hi, lo = (part[: block.size] for part in (high, low, hi, lo))
             np.right_shift(block, shift, out=high)
-            table = self._table if self._full else self.entries(int(high.max()))
-            np.take(table, high, out=pairs, mode="clip")
-            hi, lo = pairs.real, pairs.imag
+            highs, lows = self._table if self._full else self.entries(int(high.max()))
+            np.take(highs, high, out=hi, mode="clip")
+            np.take(lows, high, out=lo, mode="clip")
             # j as a float: the bits of 2**52 + j, less 2**52 (exact, and cheaper than a cast).
             np.bitwise_and(block, mask, out=low)
             np.bitwise_or(low, _TWO_52_BITS, out=low)
@@ -322,7 +336,10 @@ class PowerTable:
             if self._growing:
                 np.fmax(e, 0.0, out=e)  # inf * 0 (an overflowed power, j = 0) is NaN: 0
             np.add(e, lo, out=e)
-            np.add(e, hi, out=out[start : start + block.size])
+            values = out[start : start + block.size]
+            np.add(e, hi, out=values)
+            if scale != 1.0:
+                np.multiply(values, scale, out=values)
 
 
 @functools.lru_cache(maxsize=32)

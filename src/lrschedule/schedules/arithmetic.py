@@ -28,7 +28,8 @@ class Scale(Schedule):
 
     .. math:: \\eta(t) = c \\cdot s(t)
 
-    ``factor * schedule`` and ``schedule * factor`` build one. Useful to reuse a shape
+    ``factor * schedule`` and ``schedule * factor`` build one. A factor of 0 gives 0 at
+    every step, also where a growing schedule has overflowed to infinity. Useful to reuse a shape
     at another peak (a multiplier, as PyTorch's and Hugging Face's ``LambdaLR`` factors
     multiply the optimizer's base learning rate).
 
@@ -71,11 +72,14 @@ class Scale(Schedule):
 
     def __call__(self, step: Any) -> Any:
         if step.__class__ is int and step >= 0:
-            return self._factor * self.schedule(step)
+            value = self._factor * self.schedule(step)
+            # NaN only from a factor of 0 times a child that overflowed to infinity: 0.
+            return value if value == value else 0.0
         return evaluate(self, step)
 
     def _compute(self, x: Any, ops: ArrayOps) -> Any:
-        return self._factor * child_at(self.schedule, self._kernel, x, ops)
+        value = self._factor * child_at(self.schedule, self._kernel, x, ops)
+        return ops.where(value == value, value, 0.0) if self._factor == 0.0 else value
 
     def breakpoints(self, start: int, stop: int) -> Iterator[int]:
         start, stop = step_range(start, stop)

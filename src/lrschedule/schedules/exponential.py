@@ -84,7 +84,8 @@ class ExponentialDecay(Schedule):
     def _setup(self) -> None:
         self._lr0 = float(self.initial_learning_rate)
         self._steps = as_exact(self.decay_steps)
-        self._rate = float(self.decay_rate)
+        # A zero rate stays zero at every step: its power is not taken (0 * inf would be NaN).
+        self._rate = float(self.decay_rate) if self._lr0 else 1.0
         # Up to this step the continuous power is computed directly (an int: the cheaper
         # test on the hot path); -1 with stairs, which take the second path.
         self._direct = (
@@ -124,7 +125,7 @@ class ExponentialDecay(Schedule):
         if self.staircase:
             count = ops.floor_ratio(x, self._steps)
             return scaled_power_of_count(self._lr0, self._rate, count, ops)
-        return self._lr0 * ops.power_ratio(self._rate, x, self._steps, self._direct)
+        return ops.scaled_power_ratio(self._lr0, self._rate, x, self._steps, self._direct)
 
     def monotone_pieces(self, start: int, stop: int) -> Iterator[tuple[int, int]]:
         """The whole run: a power of one rate is monotone, in stairs or not."""
