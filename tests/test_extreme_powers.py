@@ -17,6 +17,7 @@ import family_reference as fam
 import reference as keras
 from backend_steps import BACKENDS, in_range, tolerance
 from lrschedule import (
+    CosineDecayRestarts,
     ExponentialDecay,
     MultiStepDecay,
     PolynomialDecay,
@@ -144,3 +145,16 @@ def test_a_zero_factor_stays_zero_where_its_growing_schedule_overflows(backend: 
     steps = [chosen.representable(step) for step in [0, 5, 1290, 10_250, 10**6]]
     assert chosen.run(schedule, steps).tolist() == [0.0] * len(steps)
     assert Scale(ExponentialDecay(1.0, 10, 2.0), 3.0)(10**6) == math.inf  # nonzero: overflows
+
+
+@pytest.mark.parametrize("backend", list(BACKENDS))
+@pytest.mark.parametrize(("lr0", "alpha"), [(0.5, 1.0), (0.0, 0.3)])
+def test_restarts_without_a_wave_keep_their_floor_past_the_peaks_overflow(
+    backend: str, lr0: float, alpha: float
+) -> None:
+    # m_mul = 2 over one-step cycles: 2 ** k overflows from cycle 1,024 (float32: 128) on,
+    # and (1 - alpha) * 2 ** k * wave was 0 * inf = NaN where the rate is alpha * lr0.
+    chosen = BACKENDS[backend]
+    schedule = CosineDecayRestarts(lr0, 1, t_mul=1.0, m_mul=2.0, alpha=alpha)
+    steps = [chosen.representable(step) for step in [0, 3, 127, 200, 1023, 2000, 10**6]]
+    assert chosen.run(schedule, steps).tolist() == [lr0 * alpha] * len(steps)

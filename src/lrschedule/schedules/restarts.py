@@ -111,9 +111,11 @@ class CosineDecayRestarts(Schedule):
     def _setup(self) -> None:
         self._lr0 = float(self.initial_learning_rate)
         self._first = as_exact(self.first_decay_steps)
-        self._m = float(self.m_mul)
         self._alpha = float(self.alpha)
         self._keep = 1.0 - self._alpha
+        # With no wave (alpha = 1) or no rate at all, the peaks are not taken: m_mul**k past
+        # the float range times 0 would be NaN where the rate is its floor.
+        self._m = float(self.m_mul) if self._keep and self._lr0 else 1.0
         self._cycles = None if self.t_mul == 1 else GeometricCycles(self._first, float(self.t_mul))
 
     @property
