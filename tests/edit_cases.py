@@ -320,6 +320,6 @@ EDITS = {
     "CoolDown": cool_down,
     "PlateauScaled": plateau_scaled,
     "ReduceOnPlateau": reduce_on_plateau,
+    "RescaleTime": rescale_time,
+    "TrainLonger": train_longer,
 }
-#: The stretched clocks: drawn, not yet checked (see ``test_backend_properties``).
-STRETCHED = {"RescaleTime": rescale_time, "TrainLonger": train_longer}

@@ -22,6 +22,7 @@ from lrschedule import (
     ExponentialDecay,
     Join,
     LinearDecay,
+    MultiStepDecay,
     PiecewiseConstantDecay,
     StepDecay,
     Warmup,
@@ -174,6 +175,37 @@ def test_stretch_factors_past_int32_on_jax_float32_steps() -> None:
         pytest.approx(schedule(10), rel=1e-6),
         pytest.approx(schedule(5000), rel=1e-6),
     ]
+
+
+def test_steps_before_a_vast_current_step_keep_their_integer_step_on_jax_int32() -> None:
+    # c = 142,764,899,191 has no int32 (the split runs in float32), but a step below it is
+    # its own inner step: 99,544,796 (no float32) rounded up to the milestone decayed it.
+    jnp = require("jax.numpy")
+    decay = MultiStepDecay(0.6285825395767551, [99544797], 1e-9)
+    schedule = TrainLonger(decay, 142764899191, 142767857559, 285529798382)
+    steps = [99544796, 99544797]
+    values = np.asarray(schedule(jnp.asarray(steps, dtype=jnp.int32))).tolist()
+    assert values == [float(np.float32(decay(step))) for step in steps]
+
+
+def test_whole_laps_of_a_float_step_are_whole_inner_steps() -> None:
+    # TrainLonger(..., 92, 2255, 641): u = 92 + (t - 92) * 2163 / 549. At t = 253,730
+    # (462 laps of 549) u = 999,398 exactly; (t - 92) * 2163 = 548,618,994 rounded in float32
+    # cost 8.6x the bound of the linear decay's last steps.
+    jnp = require("jax.numpy")
+    linear = LinearDecay(0.001, 999999.9999999999, 8.728955172327832e-06)
+    schedule = TrainLonger(linear, 92, 2255, 641)
+    exact = 0.001 + (8.728955172327832e-06 - 0.001) * (
+        Fraction(999_398) / Fraction(999999.9999999999)
+    )
+    for value in (
+        schedule(253730.0),
+        float(schedule(np.asarray([253730.0], dtype=np.float64))[0]),
+        float(schedule(np.asarray([253730.0], dtype=np.float32))[0]),
+        float(schedule(jnp.asarray([253730.0], dtype=jnp.float32))[0]),
+    ):
+        assert value == pytest.approx(float(exact), rel=8 * 2.0**-23)
+    assert schedule(253730.0) == linear(999_398)
 
 
 # ------------------------------------------------------------------ train longer

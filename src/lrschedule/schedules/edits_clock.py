@@ -23,7 +23,12 @@ rational number; what the inner schedule is given for it:
   stays below ``W + 1`` while ``W * q < 2**52`` (float64), so a staircase switches exactly
   where ``u`` crosses its boundary. When ``p * q`` does not fit the step's integer dtype
   (int32 steps and a ratio of large numbers), the split is done in the compute float, and
-  so is it at a step whose whole inner step passes the dtype's largest integer.
+  so is it at a step whose whole inner step passes the dtype's largest integer (steps
+  below ``c`` keep their own integer step).
+* **A float step** ``t >= c`` is split at whole laps of ``q`` steps, ``t - c = L * q + r``
+  (an exact floor division): ``u = c + L * p + r * p / q``, where only ``r * p / q`` and
+  the sums are rounded, so a whole inner step is exact while ``L * p`` is a whole number
+  of the compute float (below ``2**24`` in float32, ``2**53`` in float64).
 
 Breakpoints and pieces of the inner schedule are mapped back through ``u``: a new piece
 that starts at the inner step ``B`` starts, on the edited clock, at the first step with
@@ -87,14 +92,23 @@ class Stretched(Schedule):
         before = ops.minimum(x, c)
         clock = ops.shifted(x, c)
         if not ops.is_integer(x):
-            # p and q as floats: they may pass the integer dtype (JAX's int32 weak type).
-            return child_at(inner, kernel, before + ops.to_float(clock) * float(p) / float(q), ops)
+            # Whole laps of q steps (an exact floor division) are whole inner steps, exact
+            # while laps * p is an integer of the compute float; the rest is rounded. p and
+            # q as floats: they may pass the integer dtype (JAX's int32 weak type).
+            laps, rest = ops.divmod(clock, q)
+            moved = laps * float(p) + rest * float(p) / float(q)
+            return child_at(inner, kernel, before + moved, ops)
         top = ops.int_max(x)
         laps, rest = ops.divmod(clock, q)
         # The split in floating point, p and q as floats (they may pass the integer dtype).
         moved = ops.to_float(laps) * float(p) + ops.to_float(rest) * float(p) / float(q)
         if top is not None and p * q > top:  # the exact split would overflow
-            return child_at(inner, kernel, ops.to_float(before) + moved, ops)
+            floated = child_at(inner, kernel, ops.to_float(before) + moved, ops)
+            if c == 0:
+                return floated
+            # Up to c the inner step is the step itself: an integer, exact (c may be past
+            # what the compute float holds).
+            return ops.where(clock == 0, child_at(inner, kernel, before, ops), floated)
         # Past the last lap whose whole inner step fits the dtype, the step is the float one.
         fits = None if top is None or p <= q else ops.at_most(laps, (top - c - p + 1) // p)
         if fits is not None:
