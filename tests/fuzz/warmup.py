@@ -86,6 +86,8 @@ def warm_up() -> None:
             ["describe"],
             ["describe", "--format", "json"],
             ["describe", "CosineDecayRestarts(0.1, 10)", "--steps", "1000000000000"],
+            # Cycles near t_mul = 1 past the exact table: the restart arrays and their tables.
+            ["describe", "CosineDecayRestarts(1, 10, t_mul=1.0000001)", "--steps", "55270"],
             ["plot"],
             ["plot", "--log", "--steps-per-epoch", "1000"],
             ["plot", "--out", os.path.join(folder, "chart.svg")],
