@@ -46,7 +46,10 @@ class CyclicalLearningRate(Schedule):
     * ``"exp_range"``: ``s = gamma ** t``, shrinking every step.
 
     The cycle index and the position in the cycle are exact divisions (for a Python step
-    and a fractional cycle, by the exact ``U + D``). Where ``s <=
+    and a fractional cycle, by the exact ``U + D``; computed in float64, by ``U + D`` held
+    as two floats, :mod:`lrschedule.backends.wide_division`, at any integer step and float
+    steps up to ``2**100 * C``, with ``r``, ``C - r`` and ``U - r`` each rounded once from
+    the exact residual). Where ``s <=
     1``, the value is computed as ``a * ((1 - h) + h * (1 - s)) + b * (h * s)``, with ``1 -
     h`` from the step and ``1 - s`` from ``expm1``: for rates of one sign a sum of terms of
     one sign, within a few ulps of the exact value (``a + (b - a) * ...`` would lose the
@@ -196,6 +199,18 @@ class CyclicalLearningRate(Schedule):
         cycle, up, down = self._cycle, self._up, self._down
         if ops.name == "python" and cycle.__class__ is not int:
             return self._fractional(x)  # a Python number: as __call__ computes it
+        if cycle.__class__ is not int and not ops.narrow(x):
+            from lrschedule.backends import wide_division as wide
+            from lrschedule.backends.tensor import TensorOps
+
+            if isinstance(ops, TensorOps):
+                # C = U + D exactly (two floats): r, C - r and U - r from the exact residual.
+                place = wide.position(ops, x, wide.pair(up, down))
+                ahead = wide.before(place, wide.pair(up))  # U - r
+                rising = ahead >= 0.0
+                height = ops.where(rising, (place.high + place.low) / up, place.rest / down)
+                other = ops.where(rising, ahead / up, -ahead / down)
+                return self._scaled(x, ops, place.count, height, other)
         # The falling half, (C - r) / D, from the rest of the cycle: in float32, C - r would
         # lose r's rounding (a fraction of C) against a small difference.
         count, into, falling = ops.divmod_rest(x, cycle, down)
@@ -212,6 +227,10 @@ class CyclicalLearningRate(Schedule):
                 ops.ratio(ops.taken_from(up, ops.minimum(into, up)), up),
                 ops.ratio(ops.shifted(into, up), down),
             )
+        return self._scaled(x, ops, count, height, other)
+
+    def _scaled(self, x: Any, ops: ArrayOps, count: Any, height: Any, other: Any) -> Any:
+        """The value from the cycle count, ``h`` and ``1 - h`` (arrays), by ``mode``."""
         low, high = self._low, self._high
         if self.mode == "triangular":
             return low * other + high * height
