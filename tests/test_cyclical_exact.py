@@ -17,7 +17,7 @@ import pytest
 
 import family_reference as fam
 from backend_steps import BACKENDS, EPS64, FAMILY_ULPS, in_range, tolerance
-from lrschedule import CyclicalLearningRate
+from lrschedule import CyclicalLearningRate, Warmup
 
 #: The backends that compute in float64 (JAX without x64 computes in float32).
 WIDE = [name for name in BACKENDS if not name.startswith("jax")]
@@ -106,7 +106,7 @@ _JAX_X64 = """
 import jax, json, sys
 jax.config.update("jax_enable_x64", True)
 import jax.numpy as jnp
-from lrschedule import CyclicalLearningRate
+from lrschedule import CyclicalLearningRate, Warmup
 cases = json.loads(sys.argv[1])
 out = []
 for args, steps in cases:
@@ -148,3 +148,51 @@ def test_a_fractional_cycle_over_a_large_numpy_array() -> None:
         step = int(steps.flat[index])
         exact = float(fam.cyclical(*args, step=step)[0])  # type: ignore[arg-type]
         assert abs(values.flat[index] - exact) <= FAMILY_ULPS * EPS64 * abs(exact), step
+
+
+#: Rising halves that float32 cannot hold, with a shorter and a longer falling half.
+NOT_IN_FLOAT32 = [
+    (24.3, 0.001, 888038.166, 329595, "triangular2"),
+    (30.0, 0.002, 1234.567, 98765.4321),
+    (5.0, 1e-4, 77777.77, 1234.5),
+    (7.0, 1e-5, 100.25, 3.3, "triangular2"),
+]
+
+
+def _peaks(args: tuple[object, ...], counts: tuple[int, ...]) -> list[float]:
+    """Steps (whole and float32) at and next to the top of cycles ``counts``."""
+    cycle, up = _cycle(args)
+    steps: list[float] = []
+    for count in counts:
+        top = count * cycle + up
+        steps += [float(step) for step in range(math.floor(top) - 2, math.ceil(top) + 3)]
+        nearest = np.float32(top)
+        steps += [float(np.nextafter(nearest, np.float32(sign * np.inf))) for sign in (-1, 1)]
+        steps.append(float(nearest))
+    return steps
+
+
+@pytest.mark.parametrize("backend", NARROW)
+@pytest.mark.parametrize("args", NOT_IN_FLOAT32)
+def test_float32_near_the_top_of_a_cycle(backend: str, args: tuple[object, ...]) -> None:
+    # Near the top, 1 - h = (U - r) / U is small; with D < U it came from (C - r) / D - 1,
+    # which cancelled: 272 times the float32 bound (JAX int32, the first config, step
+    # 888038 after a warmup of 596).
+    chosen = BACKENDS[backend]
+    steps = [step for step in _peaks(args, (0, 1, 3, 40)) if step >= 0]
+    if chosen.step == "int":
+        steps = [float(int(step)) for step in steps if step == int(step)]
+    _check(backend, args, steps)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("backend", NARROW)
+def test_float32_near_the_top_after_a_warmup(backend: str) -> None:
+    args = (24.3, 0.001, 888038.166, 329595, "triangular2")
+    chosen = BACKENDS[backend]
+    schedule = Warmup(CyclicalLearningRate(*args), 596, shape="cosine")  # type: ignore[arg-type]
+    steps = sorted({chosen.representable(596 + step) for step in _peaks(args, (0, 1, 2))})
+    if chosen.step == "int":
+        steps = [step for step in steps if step == int(step)]
+    for step, value in zip(steps, chosen.run(schedule, steps).tolist(), strict=True):
+        exact = float(fam.cyclical(*args, step=Fraction(step) - 596)[0])  # type: ignore[arg-type]
+        assert abs(value - exact) <= tolerance(chosen, schedule, exact), (step, value, exact)
