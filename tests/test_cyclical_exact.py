@@ -110,7 +110,7 @@ from lrschedule import CyclicalLearningRate, Warmup
 cases = json.loads(sys.argv[1])
 out = []
 for args, steps in cases:
-    values = CyclicalLearningRate(*args)(jnp.asarray(steps, dtype=jnp.int64))
+    values = jax.jit(CyclicalLearningRate(*args))(jnp.asarray(steps, dtype=jnp.int64))
     assert values.dtype == jnp.float64, values.dtype
     out.append([float(v) for v in values])
 print(json.dumps(out))
