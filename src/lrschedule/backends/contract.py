@@ -191,12 +191,18 @@ class ArrayOps(ABC):
         """
         return scale * self.power_ratio(base, x, d, direct)
 
-    def divmod_rest(self, x: Any, d: int | float, e: int | float) -> tuple[Any, Any, Any]:
-        """``q, r = divmod(x, d)`` and the rest of the span in units of ``e``, ``(d - r) / e``.
+    def divmod_rest(
+        self, x: Any, d: int | float, e: int | float, offset: int | float = 0
+    ) -> tuple[Any, Any, Any]:
+        """``q, r = divmod(x + offset, d)`` and the rest of the span in units of ``e``,
+        ``(d - r) / e``.
 
         A library whose remainder is rounded (float32 arithmetic with a ``d`` it cannot
-        hold) computes the rest from the step, not by cancellation against ``d``.
+        hold) computes the rest from the step, not by cancellation against ``d``, and adds
+        ``offset`` (``0 <= offset < d``) exactly; here it is added in the compute float.
         """
+        if offset:
+            x = self.to_float(x) + offset
         q, r = self.divmod(x, d)
         return q, r, self.ratio(self.taken_from(d, r), e)
 

@@ -50,6 +50,8 @@ __all__ = [
     "float32_at_least",
     "float32_at_most",
     "float32_nearest",
+    "ratio_of",
+    "shifted",
     "step_terms",
     "two_product",
 ]
@@ -163,6 +165,26 @@ def _residues(d: int | float, limbs: int) -> tuple[tuple[float, tuple[float, ...
         times = float(whole) if whole < _LARGEST_FLOAT32 else _LARGEST_FLOAT32
         out.append((times, _split((2 ** (12 * i) - whole * exact) * scale)))
     return tuple(out)
+
+
+def ratio_of(d: int | float, e: int | float) -> float:
+    """``d / e`` correctly rounded (``inf`` past the float range)."""
+    try:
+        return float(Fraction(d) / Fraction(e))
+    except OverflowError:
+        return math.inf
+
+
+@functools.lru_cache(maxsize=256)
+def _offset_pieces(offset: int | float, d: int | float) -> tuple[float, ...]:
+    return _split(Fraction(offset) * Fraction(constant(d).scale))
+
+
+def shifted(terms: list[Any], offset: int | float, d: int | float) -> list[Any]:
+    """``terms`` (scaled for ``d``) with ``offset >= 0`` added exactly, still an expansion."""
+    for piece in reversed(_offset_pieces(offset, d) if offset else ()):
+        terms = _grow(terms, piece)
+    return terms
 
 
 def reduced_terms(ops: ArrayOps, x: Any, d: int | float) -> tuple[Any, list[Any]]:

@@ -30,7 +30,6 @@ import functools
 import math
 from abc import abstractmethod
 from collections.abc import Sequence
-from fractions import Fraction
 from typing import Any
 
 from lrschedule.backends import division
@@ -73,14 +72,6 @@ def float_values(values: Sequence[int | float]) -> list[float]:
         except OverflowError:
             out.append(math.inf if value > 0 else -math.inf)
     return out
-
-
-def _ratio_of(d: int | float, e: int | float) -> float:
-    """``d / e`` correctly rounded (``inf`` past the float range)."""
-    try:
-        return float(Fraction(d) / Fraction(e))
-    except OverflowError:
-        return math.inf
 
 
 class TensorOps(ArrayOps):
@@ -154,17 +145,21 @@ class TensorOps(ArrayOps):
         """``x / d`` for a vast ``d`` (0, or a number far below float32's precision of 1)."""
         return self.to_float(x) * d.scale / float(d.nearest)
 
-    def _divide(self, x: Any, d: int | float, prepared: division.Constant) -> division.Division:
+    def _divide(
+        self, x: Any, d: int | float, prepared: division.Constant, offset: int | float = 0
+    ) -> division.Division:
+        """``x + offset`` divided by ``d`` (the offset added exactly)."""
         if self.is_integer(x):
             top = self.int_max(x)
             direct = top is None or top < d * 2.0**22
         else:  # a float32 step reaches quotients past 2**24 unless d is past 2**105
             direct = prepared.scale != 1.0 or d * 2.0**22 > _FLOAT32_MAX
         if direct:
-            terms = division.step_terms(self, x, prepared.scale)
+            terms = division.shifted(division.step_terms(self, x, prepared.scale), offset, d)
             return division.divide(self, terms, prepared, self.float_divmod)
         # Quotients past float32's whole numbers: reduce the step exactly first.
         whole, terms = division.reduced_terms(self, x, d)
+        terms = division.shifted(terms, offset, d)
         found = division.divide(self, terms, prepared, self.float_divmod)
         return found._replace(quotient=found.quotient + whole)
 
@@ -189,14 +184,16 @@ class TensorOps(ArrayOps):
             x = self.to_float(x)
         return self.float_divmod(x, self._real(x, d))
 
-    def divmod_rest(self, x: Any, d: int | float, e: int | float) -> tuple[Any, Any, Any]:
+    def divmod_rest(
+        self, x: Any, d: int | float, e: int | float, offset: int | float = 0
+    ) -> tuple[Any, Any, Any]:
         prepared = None if self._beyond(x, d) else self._exact_in_float32(x, d)
-        if prepared is None:
-            return super().divmod_rest(x, d, e)
+        if prepared is None or (offset and prepared.vast):
+            return super().divmod_rest(x, d, e, offset)
         if prepared.vast:  # (d - x) / e, as d / e less a part far below its precision
             q, r = self.divmod(x, d)
-            return q, r, _ratio_of(d, e) - self.ratio(r, e)
-        found = self._divide(x, d, prepared)
+            return q, r, division.ratio_of(d, e) - self.ratio(r, e)
+        found = self._divide(x, d, prepared, offset)
         scaled = division.float32_nearest(e * prepared.scale)
         return found.quotient, found.remainder / prepared.scale, found.rest / scaled
 

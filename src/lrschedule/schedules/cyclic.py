@@ -46,7 +46,10 @@ class CyclicalLearningRate(Schedule):
     * ``"exp_range"``: ``s = gamma ** t``, shrinking every step.
 
     The cycle index and the position in the cycle are exact divisions (for a Python step
-    and a fractional cycle, by the exact ``U + D``). Where ``s <=
+    and a fractional cycle, by the exact ``U + D``; computed in float64, by ``U + D`` held
+    as two floats, :mod:`lrschedule.backends.wide_division`, at any integer step and float
+    steps up to ``2**100 * C``, with ``r``, ``C - r`` and ``U - r`` each rounded once from
+    the exact residual). Where ``s <=
     1``, the value is computed as ``a * ((1 - h) + h * (1 - s)) + b * (h * s)``, with ``1 -
     h`` from the step and ``1 - s`` from ``expm1``: for rates of one sign a sum of terms of
     one sign, within a few ulps of the exact value (``a + (b - a) * ...`` would lose the
@@ -54,7 +57,8 @@ class CyclicalLearningRate(Schedule):
     value whose ``h`` is 0 is ``a`` even where ``s`` is past the float range.
     Computed in float32 (JAX without x64), the value is within 8 float32 ulps of the exact
     one for rates of one sign; the position in the cycle is found by exact division by
-    ``C`` (:mod:`lrschedule.backends.division`), also where float32 cannot hold ``C``. This is
+    ``C`` (:mod:`lrschedule.backends.division`), also where float32 cannot hold ``C``, and
+    ``U - r`` near the top of a cycle from the exact division of ``t + D``. This is
     PyTorch's ``CyclicLR(optimizer, base_lr=a, max_lr=b, step_size_up=U,
     step_size_down=D, mode=..., gamma=...)`` stepped once per optimizer update (PyTorch's
     ``cycle = floor(1 + t / C)`` is our ``q + 1``; its ``scale_mode`` is ``"cycle"`` for
@@ -107,8 +111,6 @@ class CyclicalLearningRate(Schedule):
         "_cycle",
         "_gamma",
         "_log_gamma",
-        "_down_first",
-        "_down_by_up",
     )
 
     def _setup(self) -> None:
@@ -134,14 +136,6 @@ class CyclicalLearningRate(Schedule):
         down = self.step_size_down
         self._down = self._up if down is None else as_exact(down)
         self._cycle = exact_sum(self._up, self._down)
-        # In float32 a remainder by a C that float32 cannot hold is rounded.
-        numerator = self._cycle.as_integer_ratio()[0]
-        odd = numerator >> ((numerator & -numerator).bit_length() - 1)
-        self._down_first = self._down < self._up and (
-            odd.bit_length() > 24 or self._cycle > 2.0**127
-        )
-        (nd, dd), (nu, du) = self._down.as_integer_ratio(), self._up.as_integer_ratio()
-        self._down_by_up = (nd * du) / (dd * nu)  # int / int: correctly rounded
         self._gamma = float(self.gamma)
         self._log_gamma = math.log(self._gamma)
 
@@ -196,22 +190,43 @@ class CyclicalLearningRate(Schedule):
         cycle, up, down = self._cycle, self._up, self._down
         if ops.name == "python" and cycle.__class__ is not int:
             return self._fractional(x)  # a Python number: as __call__ computes it
+        if cycle.__class__ is not int and not ops.narrow(x):
+            from lrschedule.backends import wide_division as wide
+            from lrschedule.backends.tensor import TensorOps
+
+            if isinstance(ops, TensorOps):
+                # C = U + D exactly (two floats): r, C - r and U - r from the exact residual.
+                place = wide.position(ops, x, wide.pair(up, down))
+                ahead = wide.before(place, wide.pair(up))  # U - r
+                rising = ahead >= 0.0
+                height = ops.where(rising, (place.high + place.low) / up, place.rest / down)
+                other = ops.where(rising, ahead / up, -ahead / down)
+                return self._scaled(x, ops, place.count, height, other)
         # The falling half, (C - r) / D, from the rest of the cycle: in float32, C - r would
         # lose r's rounding (a fraction of C) against a small difference.
         count, into, falling = ops.divmod_rest(x, cycle, down)
         rising = ops.at_most(into, up)
         height = ops.where(rising, ops.ratio(into, up), falling)
         # 1 - h from the step as well: (U - r) / U rising, (r - U) / D falling. Near the top
-        # (r = U) these are small; in float32 (where r is rounded) with D < U they come from
-        # the rest C - r, which is finer there than r (U - r = (C - r) - D), else from r.
-        if self._down_first and ops.narrow(x):
-            other = ops.where(rising, (falling - 1.0) * self._down_by_up, 1.0 - falling)
+        # (r = U) these are small. In float32 with a fractional C (or step), r is rounded:
+        # they come from the exact division of x + D, whose remainder is r - U falling and
+        # r + D rising (its rest C - (r + D) = U - r), both tiny near the top, neither rounded
+        # against C (at the top, r = U, the remainder is 0). At the start of a cycle, r + D
+        # and r - U + C are both near D and give 1 - h near 1 either way.
+        fractional = cycle.__class__ is not int or not ops.is_integer(x)
+        if ops.narrow(x) and fractional and cycle < 2.0**200:
+            _, past, before_top = ops.divmod_rest(x, cycle, up, offset=down)
+            other = ops.where(ops.below(past, down), ops.ratio(past, down), before_top)
         else:
             other = ops.where(
                 rising,
                 ops.ratio(ops.taken_from(up, ops.minimum(into, up)), up),
                 ops.ratio(ops.shifted(into, up), down),
             )
+        return self._scaled(x, ops, count, height, other)
+
+    def _scaled(self, x: Any, ops: ArrayOps, count: Any, height: Any, other: Any) -> Any:
+        """The value from the cycle count, ``h`` and ``1 - h`` (arrays), by ``mode``."""
         low, high = self._low, self._high
         if self.mode == "triangular":
             return low * other + high * height
