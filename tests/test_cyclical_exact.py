@@ -196,3 +196,15 @@ def test_float32_near_the_top_after_a_warmup(backend: str) -> None:
     for step, value in zip(steps, chosen.run(schedule, steps).tolist(), strict=True):
         exact = float(fam.cyclical(*args, step=Fraction(step) - 596)[0])  # type: ignore[arg-type]
         assert abs(value - exact) <= tolerance(chosen, schedule, exact), (step, value, exact)
+
+
+def test_breakpoints_of_a_fractional_cycle_come_from_the_exact_cycle() -> None:
+    # C = 0.9 + 147 is not a float: float(C) is 5.7e-15 too large, a third of a step by cycle
+    # 6e13. Each cycle starts at ceil(k * C) and falls from floor(k * C + U) + 1, exactly.
+    schedule = CyclicalLearningRate(0.001, 0.1, 0.9, 147)
+    up = Fraction(0.9)
+    cycle = up + 147
+    for k in range(6 * 10**13 + 7, 6 * 10**13 + 200 * 1_234_567, 1_234_567):
+        start, falling = math.ceil(k * cycle), math.floor(k * cycle + up) + 1
+        found = list(schedule.breakpoints(start - 2, start + 3))
+        assert start in found and falling in found, (k, start, falling, found)

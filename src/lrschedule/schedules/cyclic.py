@@ -246,7 +246,8 @@ class CyclicalLearningRate(Schedule):
         start, stop = step_range(start, stop)
         from fractions import Fraction  # only here: it is slow to import
 
-        cycle, up = Fraction(self._cycle), Fraction(self._up)
+        up = Fraction(self._up)
+        cycle = up + Fraction(self._down)  # exactly: the float C may be rounded
         index = max(0, math.floor(start / cycle) - 1)
         while True:
             begin = math.ceil(index * cycle)
