@@ -17,6 +17,7 @@ import pytest
 
 import family_reference as fam
 from backend_steps import BACKENDS, EPS64, FAMILY_ULPS, in_range, tolerance
+from conftest import require
 from lrschedule import CyclicalLearningRate, Warmup
 
 #: The backends that compute in float64 (JAX without x64 computes in float32).
@@ -208,3 +209,16 @@ def test_breakpoints_of_a_fractional_cycle_come_from_the_exact_cycle() -> None:
         start, falling = math.ceil(k * cycle), math.floor(k * cycle + up) + 1
         found = list(schedule.breakpoints(start - 2, start + 3))
         assert start in found and falling in found, (k, start, falling, found)
+
+
+def test_float32_takes_h_and_one_minus_h_from_the_same_half() -> None:
+    # a == b: the value is a at every step. Just past the top (r = U + 0.65, which float32
+    # rounds to U) h came from the rising half (1) and 1 - h from the falling one (1.4e-6):
+    # 12 float32 ulps above a on JAX.
+    jnp = require("jax.numpy")
+    schedule = CyclicalLearningRate(-0.0003, -0.0003, 11111962, 478757.35286445677, "triangular2")
+    steps = [22702682, 613829369, 11111962, 11111963]
+    expected = float(np.float32(-0.0003))
+    for dtype in (jnp.int32, jnp.float32):
+        values = np.asarray(schedule(jnp.asarray(steps, dtype=dtype))).tolist()
+        assert values == pytest.approx([expected] * len(steps), rel=2.0**-22), (dtype, values)

@@ -216,7 +216,11 @@ class CyclicalLearningRate(Schedule):
         fractional = cycle.__class__ is not int or not ops.is_integer(x)
         if ops.narrow(x) and fractional and cycle < 2.0**200:
             _, past, before_top = ops.divmod_rest(x, cycle, up, offset=down)
-            other = ops.where(ops.below(past, down), ops.ratio(past, down), before_top)
+            # The half from that same division, for h too: r rounded near the top could
+            # put h in the other half than 1 - h (their sum off by 1 - h).
+            descending = ops.below(past, down)
+            other = ops.where(descending, ops.ratio(past, down), before_top)
+            height = ops.where(descending, falling, ops.ratio(into, up))
         else:
             other = ops.where(
                 rising,
