@@ -11,6 +11,7 @@ import subprocess
 import sys
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -222,3 +223,25 @@ def test_float32_takes_h_and_one_minus_h_from_the_same_half() -> None:
     for dtype in (jnp.int32, jnp.float32):
         values = np.asarray(schedule(jnp.asarray(steps, dtype=dtype))).tolist()
         assert values == pytest.approx([expected] * len(steps), rel=2.0**-22), (dtype, values)
+
+
+@pytest.mark.parametrize(
+    ("args", "step"),
+    [
+        # The start of a cycle, U much shorter than float32's spacing of D: 1 - h from r.
+        ((-0.1, -1.0, 13, 259053.28403930785, "exp_range", 0.99999), 0.00597444549202919),
+        # The top of the first cycle, b far below a: 1 - h exactly 0 (r is the step).
+        ((-0.5, -2.640358001253647e-14, 408818, 204670.58890491896, "triangular2"), 408818),
+        # A whole cycle and step: r stays an integer (not rounded to float32 and back).
+        ((-0.1, -0.1, 21175894, 34618, "exp_range", 0.99999), 445420751),
+    ],
+)
+def test_float32_cases_the_property_suite_found(args: tuple[Any, ...], step: int | float) -> None:
+    jnp = require("jax.numpy")
+    schedule = CyclicalLearningRate(*args)
+    exact = float(fam.cyclical(*args, step=step)[0])
+    dtypes = [jnp.float32] if isinstance(step, float) else [jnp.int32, jnp.float32]
+    for dtype in dtypes:
+        value = float(np.asarray(schedule(jnp.asarray([step], dtype=dtype)))[0])
+        bound = 8 * float(np.spacing(np.float32(abs(exact))))
+        assert abs(value - exact) <= bound, (dtype, value, exact)

@@ -111,6 +111,8 @@ class CyclicalLearningRate(Schedule):
         "_cycle",
         "_gamma",
         "_log_gamma",
+        "_down_first",
+        "_down_by_up",
     )
 
     def _setup(self) -> None:
@@ -136,6 +138,14 @@ class CyclicalLearningRate(Schedule):
         down = self.step_size_down
         self._down = self._up if down is None else as_exact(down)
         self._cycle = exact_sum(self._up, self._down)
+        # In float32 a remainder by a C that float32 cannot hold is rounded.
+        numerator = self._cycle.as_integer_ratio()[0]
+        odd = numerator >> ((numerator & -numerator).bit_length() - 1)
+        self._down_first = self._down < self._up and (
+            odd.bit_length() > 24 or self._cycle > 2.0**127
+        )
+        (nd, dd), (nu, du) = self._down.as_integer_ratio(), self._up.as_integer_ratio()
+        self._down_by_up = (nd * du) / (dd * nu)  # int / int: correctly rounded
         self._gamma = float(self.gamma)
         self._log_gamma = math.log(self._gamma)
 
@@ -205,28 +215,38 @@ class CyclicalLearningRate(Schedule):
         # The falling half, (C - r) / D, from the rest of the cycle: in float32, C - r would
         # lose r's rounding (a fraction of C) against a small difference.
         count, into, falling = ops.divmod_rest(x, cycle, down)
+        fractional = cycle.__class__ is not int or not ops.is_integer(x)
+        if ops.narrow(x) and fractional:  # r is rounded, but in the first cycle it is the step
+            into = ops.where(count == 0, ops.to_float(x), into)
         rising = ops.at_most(into, up)
         height = ops.where(rising, ops.ratio(into, up), falling)
         # 1 - h from the step as well: (U - r) / U rising, (r - U) / D falling. Near the top
-        # (r = U) these are small. In float32 with a fractional C (or step), r is rounded:
-        # they come from the exact division of x + D, whose remainder is r - U falling and
-        # r + D rising (its rest C - (r + D) = U - r), both tiny near the top, neither rounded
-        # against C (at the top, r = U, the remainder is 0). At the start of a cycle, r + D
-        # and r - U + C are both near D and give 1 - h near 1 either way.
-        fractional = cycle.__class__ is not int or not ops.is_integer(x)
+        # (r = U) these are small; in float32, where r is rounded after the first cycle, with
+        # D < U they come from the rest C - r there, which is finer than r (U - r = (C - r) -
+        # D), else from r.
+        other = ops.where(
+            rising,
+            ops.ratio(ops.taken_from(up, ops.minimum(into, up)), up),
+            ops.ratio(ops.shifted(into, up), down),
+        )
+        if self._down_first and ops.narrow(x):
+            from_rest = ops.where(rising, (falling - 1.0) * self._down_by_up, 1.0 - falling)
+            other = ops.where(count > 0, from_rest, other)
         if ops.narrow(x) and fractional and cycle < 2.0**200:
+            # Near the top of a cycle after the first (where r is rounded in float32), both
+            # forms lose the small 1 - h: it comes from the exact division of x + D, whose
+            # remainder is r - U falling and r + D rising (its rest C - (r + D) = U - r),
+            # neither rounded against C; h takes its half from that same division (r could
+            # put it in the other). In the first cycle r is the step, exact, and so are the
+            # forms above; away from the top the two divisions may see a cycle's start apart.
             _, past, before_top = ops.divmod_rest(x, cycle, up, offset=down)
-            # The half from that same division, for h too: r rounded near the top could
-            # put h in the other half than 1 - h (their sum off by 1 - h).
             descending = ops.below(past, down)
-            other = ops.where(descending, ops.ratio(past, down), before_top)
-            height = ops.where(descending, falling, ops.ratio(into, up))
-        else:
+            near_top = (count > 0) & (into > 0.5 * up) & (into < up + 0.5 * down)
             other = ops.where(
-                rising,
-                ops.ratio(ops.taken_from(up, ops.minimum(into, up)), up),
-                ops.ratio(ops.shifted(into, up), down),
+                near_top, ops.where(descending, ops.ratio(past, down), before_top), other
             )
+            rising = ops.where(near_top, ~descending, rising)
+            height = ops.where(rising, ops.ratio(into, up), falling)
         return self._scaled(x, ops, count, height, other)
 
     def _scaled(self, x: Any, ops: ArrayOps, count: Any, height: Any, other: Any) -> Any:
