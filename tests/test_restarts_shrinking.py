@@ -39,9 +39,9 @@ TORCH64 = Backend(
     False,
     _framework(lambda s: torch.tensor(s, dtype=torch.float64), torch.Tensor, torch.float64),
 )
-FLOAT_BACKENDS = {
-    name: backend for name, backend in BACKENDS.items() if backend.step != "int"
-} | {TORCH64.name: TORCH64}
+FLOAT_BACKENDS = {name: backend for name, backend in BACKENDS.items() if backend.step != "int"} | {
+    TORCH64.name: TORCH64
+}
 
 
 def _steps(backend: Backend, first: float, t_mul: float) -> list[float]:
@@ -53,7 +53,7 @@ def _steps(backend: Backend, first: float, t_mul: float) -> list[float]:
     narrow = np.float32 if backend.step == "float32" else np.float64
     below = float(np.nextafter(narrow(float(end)), narrow(0)))
     candidates.update({below, float(np.nextafter(narrow(below), narrow(0)))})
-    return sorted(s for s in candidates if 0 < s and Fraction(s) < end)
+    return sorted(s for s in candidates if s > 0 and Fraction(s) < end)
 
 
 @pytest.mark.parametrize("config", list(CONFIGS.values()), ids=list(CONFIGS))

@@ -70,6 +70,24 @@ def _float_ends(
     return out
 
 
+def _integer_ends(
+    end_floor: list[int], end_fraction: list[float], top: int | None, cut: int, shift: int
+) -> tuple[list[int], list[float]]:
+    """``floor(S_{k+1})`` clipped to the integer dtype's ``top``, and the rest of
+    ``S_{k+1}`` (the fraction, plus what was clipped), times ``2**-shift`` from ``cut`` on."""
+    if top is None and not shift:
+        return end_floor, end_fraction
+    clipped = end_floor if top is None else [min(end, top) for end in end_floor]
+    rests = []
+    for row, (end, fraction, kept) in enumerate(zip(end_floor, end_fraction, clipped, strict=True)):
+        if row < cut:
+            rests.append(fraction + (end - kept))
+        else:  # exactly, then rounded once: the excess can be past the float range
+            numerator, denominator = _sum(fraction, 0.0)
+            rests.append((numerator + (end - kept) * denominator) / (denominator << shift))
+    return clipped, rests
+
+
 def table_locate(
     schedule: Any, x: Any, ops: ArrayOps, cycles: GeometricCycles, count: int, *, whole: bool
 ) -> tuple[Any, Any, Any]:
@@ -89,42 +107,40 @@ def table_locate(
     starts = (cycles.start_ceil if integer else cycles.start_float)[:count]
     end_floor = cycles.end_floor[:count]
     end_fraction = cycles.end_fraction[:count]
-    if top is not None:
-        # Ends beyond the integer dtype's range are clipped; the excess moves to the fraction.
-        clipped = [min(end, top) for end in end_floor]
-        end_fraction = [
-            fraction + (end - kept)
-            for end, fraction, kept in zip(end_floor, end_fraction, clipped, strict=True)
-        ]
-        end_floor = clipped
-        if limit is not None and limit > top:
-            limit = None  # no step of this dtype reaches the end
+    # The last cycles may end (and last) past the compute float's range: their ends,
+    # fractions and lengths are held times 2**-shift, and so is a step in them (rows well
+    # inside the range, before `cut`, are kept as they are).
+    shift, cut = _shift(largest, end_floor[-1]), count
     kind = "int" if integer else f"float{bits}"
     table = schedule._table
     starts_table = table(ops, f"starts-{kind}", starts, x, integer=integer)
     index = ops.searchsorted(starts_table, x, right=True) - 1
     index = ops.minimum(index, count - 1)
-    ends_values: list[int] | list[float] = end_floor
-    lengths_values, lengths_name, scaled = cycles.length[:count], "lengths", x
-    shift = 0 if integer else _shift(largest, end_floor[-1])
-    cut = count
+    lengths_values, lengths_name = cycles.length[:count], "lengths"
+    factor: Any = 1.0
     if shift:
-        # The last cycles a float step reaches end (and may last) past the float range:
-        # their ends and lengths are held times 2**-shift, and so is a step in them (rows
-        # well inside the range are kept as they are).
         cut = bisect_right(end_floor, int(largest) >> 4)
         factors = [1.0] * cut + [2.0**-shift] * (count - cut)
         lengths_values = lengths_values[:cut] + [
             cycles.length_at(k, shift) for k in range(cut, count)
         ]
         kind = lengths_name = f"{kind}-{shift}"
-        scaled = x * ops.take(table(ops, f"scales-{kind}", factors, x, integer=False), index)
-    if not integer:  # S_{k+1} as a double word of the compute float
-        ends_values, end_fraction = _float_ends(cycles, count, bits, cut, shift)
-    ends = ops.take(table(ops, f"ends-{kind}", ends_values, x, integer=integer), index)
-    fractions = ops.take(table(ops, f"fractions-{kind}", end_fraction, x, integer=False), index)
-    remaining = ops.to_float(ends - scaled) + fractions
+        factor = ops.take(table(ops, f"scales-{kind}", factors, x, integer=False), index)
     lengths = ops.take(table(ops, lengths_name, lengths_values, x, integer=False), index)
+    if integer:
+        ends_values, end_fraction = _integer_ends(end_floor, end_fraction, top, cut, shift)
+        if top is not None and limit is not None and limit > top:
+            limit = None  # no step of this dtype reaches the end
+        ends = ops.take(table(ops, f"ends-{kind}", ends_values, x, integer=True), index)
+        done = ops.to_float(ends - x)
+        scaled = done * factor if shift else done
+        lows = ops.take(table(ops, f"fractions-{kind}", end_fraction, x, integer=False), index)
+        remaining = scaled + lows
+    else:  # S_{k+1} as a double word of the compute float
+        highs, end_fraction = _float_ends(cycles, count, bits, cut, shift)
+        ends = ops.take(table(ops, f"ends-{kind}", highs, x, integer=False), index)
+        lows = ops.take(table(ops, f"fractions-{kind}", end_fraction, x, integer=False), index)
+        remaining = (ends - (x * factor if shift else x)) + lows
     left = remaining / lengths
     past_end = None if limit is None else x >= limit
     if cycles.finite and whole:

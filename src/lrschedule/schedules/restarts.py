@@ -167,7 +167,11 @@ class CosineDecayRestarts(Schedule):
         else:
             wave = _sin(angle)
             wave *= wave
-        return self._lr0 * (self._keep * self._peak(cycle) * wave + self._alpha)
+        peak = self._peak(cycle)
+        # A peak past the float range times a wave that rounds to 0 (but is not 0: the
+        # cycle has not ended) is past the float range too, not NaN.
+        wave = peak * wave if wave else 0.0 if peak < math.inf else peak
+        return self._lr0 * (self._keep * wave + self._alpha)
 
     def restart_count(self, stop: int) -> int | None:
         """The number of cycles that start before ``stop``, located exactly; ``None`` when
@@ -231,7 +235,14 @@ class CosineDecayRestarts(Schedule):
         else:
             cycle, left, past_end = self._locate(x, ops, cycles)
         wave = ops.half_cosine(left)
-        value = self._lr0 * (self._keep * ops.power(self._m, cycle) * wave + self._alpha)
+        peak = ops.power(self._m, cycle)
+        peaked = peak * wave
+        if self._m > 1:  # as in _value: a peak past the float range, not inf * 0
+            peaked = ops.where(peaked == peaked, peaked, peak)
+        inner = self._keep * peaked + self._alpha
+        value = self._lr0 * inner
+        if abs(self._lr0) > _FLOAT32_MAX:  # float32 arithmetic holds the rate as inf: not inf * 0
+            value = ops.where(inner == 0.0, 0.0, value)
         if past_end is None:
             return value
         return ops.where(past_end, self._lr0 * self._alpha, value)
