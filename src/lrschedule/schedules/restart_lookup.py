@@ -132,10 +132,12 @@ def table_locate(
         if top is not None and limit is not None and limit > top:
             limit = None  # no step of this dtype reaches the end
         ends = ops.take(table(ops, f"ends-{kind}", ends_values, x, integer=True), index)
-        done = ops.to_float(ends - x)
-        scaled = done * factor if shift else done
         lows = ops.take(table(ops, f"fractions-{kind}", end_fraction, x, integer=False), index)
-        remaining = scaled + lows
+        # One expression: NumPy reuses its temporaries (a name would keep them alive).
+        if shift:
+            remaining = ops.to_float(ends - x) * factor + lows
+        else:
+            remaining = ops.to_float(ends - x) + lows
     else:  # S_{k+1} as a double word of the compute float
         highs, end_fraction = _float_ends(cycles, count, bits, cut, shift)
         ends = ops.take(table(ops, f"ends-{kind}", highs, x, integer=False), index)

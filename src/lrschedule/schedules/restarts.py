@@ -235,17 +235,27 @@ class CosineDecayRestarts(Schedule):
         else:
             cycle, left, past_end = self._locate(x, ops, cycles)
         wave = ops.half_cosine(left)
-        peak = ops.power(self._m, cycle)
-        peaked = peak * wave
-        if self._m > 1:  # as in _value: a peak past the float range, not inf * 0
-            peaked = ops.where(peaked == peaked, peaked, peak)
-        inner = self._keep * peaked + self._alpha
-        value = self._lr0 * inner
-        if abs(self._lr0) > _FLOAT32_MAX:  # float32 arithmetic holds the rate as inf: not inf * 0
-            value = ops.where(inner == 0.0, 0.0, value)
+        if self._m > 1 or abs(self._lr0) > _FLOAT32_MAX:
+            value = self._guarded(ops, cycle, wave)
+        else:  # one expression: NumPy reuses its temporaries
+            value = self._lr0 * (self._keep * ops.power(self._m, cycle) * wave + self._alpha)
         if past_end is None:
             return value
         return ops.where(past_end, self._lr0 * self._alpha, value)
+
+    def _guarded(self, ops: ArrayOps, cycle: Any, wave: Any) -> Any:
+        """The rate where ``inf * 0`` could arise: a peak past the float range times a wave
+        that rounds to 0 (the peak, as in :meth:`_value`), or a rate past float32 (held as
+        inf in float32 arithmetic) times a factor of exactly 0 (0)."""
+        peak = ops.power(self._m, cycle)
+        peaked = peak * wave
+        if self._m > 1:
+            peaked = ops.where(peaked == peaked, peaked, peak)
+        inner = self._keep * peaked + self._alpha
+        value = self._lr0 * inner
+        if abs(self._lr0) > _FLOAT32_MAX:
+            value = ops.where(inner == 0.0, 0.0, value)
+        return value
 
     def _locate(self, x: Any, ops: ArrayOps, cycles: GeometricCycles) -> tuple[Any, Any, Any]:
         """The cycle index (as a float), the fraction of it left, and the past-the-end mask.
