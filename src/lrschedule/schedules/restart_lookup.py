@@ -78,6 +78,11 @@ def _integer_ends(
     if top is None and not shift:
         return end_floor, end_fraction
     clipped = end_floor if top is None else [min(end, top) for end in end_floor]
+    if not shift:
+        return clipped, [
+            fraction + (end - kept)
+            for end, fraction, kept in zip(end_floor, end_fraction, clipped, strict=True)
+        ]
     rests = []
     for row, (end, fraction, kept) in enumerate(zip(end_floor, end_fraction, clipped, strict=True)):
         if row < cut:

@@ -167,11 +167,12 @@ class CosineDecayRestarts(Schedule):
         else:
             wave = _sin(angle)
             wave *= wave
-        peak = self._peak(cycle)
+        peak = self._keep * self._peak(cycle)
+        if wave or peak == 0 or math.isfinite(peak):
+            return self._lr0 * (peak * wave + self._alpha)
         # A peak past the float range times a wave that rounds to 0 (but is not 0: the
         # cycle has not ended) is past the float range too, not NaN.
-        wave = peak * wave if wave else 0.0 if peak < math.inf else peak
-        return self._lr0 * (self._keep * wave + self._alpha)
+        return self._lr0 * (peak + self._alpha)
 
     def restart_count(self, stop: int) -> int | None:
         """The number of cycles that start before ``stop``, located exactly; ``None`` when
@@ -247,11 +248,11 @@ class CosineDecayRestarts(Schedule):
         """The rate where ``inf * 0`` could arise: a peak past the float range times a wave
         that rounds to 0 (the peak, as in :meth:`_value`), or a rate past float32 (held as
         inf in float32 arithmetic) times a factor of exactly 0 (0)."""
-        peak = ops.power(self._m, cycle)
+        peak = self._keep * ops.power(self._m, cycle)
         peaked = peak * wave
         if self._m > 1:
             peaked = ops.where(peaked == peaked, peaked, peak)
-        inner = self._keep * peaked + self._alpha
+        inner = peaked + self._alpha
         value = self._lr0 * inner
         if abs(self._lr0) > _FLOAT32_MAX:
             value = ops.where(inner == 0.0, 0.0, value)
