@@ -273,22 +273,9 @@ BACKENDS: dict[str, Backend] = {
 }
 
 
-def _shrinking_restarts(schedule: Any) -> bool:
-    """Whether ``schedule`` is, or holds, a CosineDecayRestarts with ``t_mul < 1``."""
-    if type(schedule).__name__ == "CosineDecayRestarts":
-        return bool(schedule.t_mul < 1)
-    children = getattr(schedule, "schedules", None) or [getattr(schedule, "schedule", None)]
-    return any(child is not None and _shrinking_restarts(child) for child in children)
-
-
 def tolerance(backend: Backend, schedule: Any, exact: float) -> float:
     """How far from ``exact`` (the exact value rounded to float64) a result may be."""
     ulps = backend.ulps(schedule)
-    if _shrinking_restarts(schedule) and backend.result == "float64":
-        # Open: cycles shorter than a step (t_mul < 1, near the end of the series) at a
-        # fractional float64 array step use the cycle length rounded to float64 (22 ulps
-        # measured at CosineDecayRestarts(1.0, 1, t_mul=0.05) near its end).
-        ulps *= 32
     if backend.result == "float64":
         return ulps * max(EPS64 * abs(exact), 2.0**-1074)
     with np.errstate(over="ignore"):

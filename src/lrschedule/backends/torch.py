@@ -23,7 +23,10 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import functools
 import math
+import struct
+import sys
 from collections.abc import Hashable, Sequence
 from typing import Any
 
@@ -89,7 +92,14 @@ class TorchOps(TensorOps):
         return torch.div(x, d, rounding_mode="floor"), torch.remainder(x, d)
 
     def float_divmod(self, x: Any, d: int | float) -> tuple[Any, Any]:
-        return torch.div(x, d, rounding_mode="floor"), torch.remainder(x, d)
+        quotient, rest = torch.div(x, d, rounding_mode="floor"), x
+        if d < 1:
+            # PyTorch's vectorised remainder is NaN where x / d overflows: x is reduced
+            # first by multiples d * 2**p that keep every quotient finite (exact, and the
+            # remainder is unchanged).
+            for multiple in _multiples(d, x.dtype == torch.float64):
+                rest = torch.remainder(rest, multiple)
+        return quotient, torch.remainder(rest, d)
 
     def narrow(self, x: Any) -> bool:
         return _compute_float(x) == torch.float32
@@ -196,3 +206,25 @@ with contextlib.suppress(ValueError):  # a handler is registered already (a late
     torch.compiler.substitute_in_graph(bisect.bisect_right, can_constant_fold_through=True)(
         _bisect_right
     )
+
+
+@functools.cache
+def _multiples(d: float, wide: bool) -> tuple[float, ...]:
+    """``d * 2**p`` (``d`` rounded to float32 unless ``wide``), for ``p = step, 2 * step,
+    ...`` below the compute float's largest value, ``2**step`` far inside its range; from
+    the largest: a remainder by each leaves a finite quotient by the next, and by ``d``."""
+    if not wide:
+        d = struct.unpack("f", struct.pack("f", d))[0]
+    top, step = (sys.float_info.max, 508) if wide else (float.fromhex("0x1.fffffep127"), 60)
+    found: list[float] = []
+    power = step
+    while True:
+        try:
+            multiple = math.ldexp(d, power)
+        except OverflowError:
+            break
+        if not multiple < top:
+            break
+        found.append(multiple)
+        power += step
+    return tuple(reversed(found))

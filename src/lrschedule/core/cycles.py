@@ -49,6 +49,8 @@ _BITS = 256
 
 #: The most cycles tabulated; later ones are located from exact powers of ``t``.
 TABLE_ROWS = 4096
+#: A float step this close to the end of its cycle, relatively, is placed in it exactly.
+_CLOSE = 2.0**-50
 
 
 def _fixed(value: int | float, bits: int) -> int:
@@ -111,6 +113,10 @@ class GeometricCycles:
         self.start_float: list[float] = []
         self.end_floor: list[int] = []
         self.end_fraction: list[float] = []
+        #: ``S_{k+1}`` as a double word ``end_hi[k] + end_lo[k]`` (``end_lo`` 0 past the
+        #: float range): a float step's distance to it, without cancellation.
+        self.end_hi: list[float] = []
+        self.end_lo: list[float] = []
         self.length: list[float] = []
         #: Integer and float steps below these lie in a tabulated cycle.
         self.covered_int = 0
@@ -170,6 +176,9 @@ class GeometricCycles:
         whole = end >> bits
         self.end_floor.append(whole)
         self.end_fraction.append(_to_float(end - (whole << bits), one))
+        hi = _to_float(end, one)
+        self.end_hi.append(hi)
+        self.end_lo.append(_to_float(end - _fixed(hi, bits), one) if hi < math.inf else 0.0)
         self.length.append(_to_float(length, one))
         # The true L_{k+1} lies in [next, next + slack]: t * L_k less the rounding of the
         # product (and of t, when t has more than `bits` fraction bits).
@@ -206,16 +215,26 @@ class GeometricCycles:
         return snapshot
 
     def remaining(self, k: int, step: int | float) -> float:
-        """``S_{k+1} - step`` for a tabulated cycle ``k``, without cancellation."""
-        return (self.end_floor[k] - step) + self.end_fraction[k]
+        """``S_{k+1} - step`` for a tabulated cycle ``k``, without cancellation: an integer
+        step's difference to ``floor(S_{k+1})`` is exact, a float step's to the double
+        word's high part too where they are within a factor 2 (Sterbenz), and the rest
+        is below an ulp of the result plus ``2**-106 * S_{k+1}``."""
+        if step.__class__ is int:
+            return (self.end_floor[k] - step) + self.end_fraction[k]
+        return (self.end_hi[k] - step) + self.end_lo[k]
 
     def table_left(self, k: int, step: int | float) -> float | None:
         """``remaining(k, step) / length[k]``; None where a float overflows (a cycle of
-        ``first * t**k`` steps, or ending, past the float range)."""
+        ``first * t**k`` steps, or ending, past the float range), or where a float step is
+        within ``2**-50 * S_{k+1}`` of the cycle's end (there the double word's error could
+        show: :meth:`position` takes it exactly)."""
         length = self.length[k]
         try:
-            left = self.remaining(k, step) / length
+            remaining = self.remaining(k, step)
+            left = remaining / length
         except OverflowError:
+            return None
+        if step.__class__ is not int and remaining < _CLOSE * self.end_hi[k]:
             return None
         return left if length < math.inf and math.isfinite(left) else None
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from lrschedule.core.cycles import GeometricCycles
 
-__all__ = ["FarPlan", "far_plan", "last_step"]
+__all__ = ["FarPlan", "far_plan", "last_step", "pair"]
 
 Pair = tuple[list[float], list[float]]
 
@@ -94,7 +94,7 @@ def _round(numerator: int, denominator: int, bits: int) -> float:
     return sign * (value if value <= _FLOAT32_MAX else math.inf)
 
 
-def _pair(numerator: int, denominator: int, bits: int) -> tuple[float, float]:
+def pair(numerator: int, denominator: int, bits: int) -> tuple[float, float]:
     """``numerator / denominator`` as a double word ``hi + lo`` (``lo`` 0 when ``hi`` is inf)."""
     hi = _round(numerator, denominator, bits)
     if not math.isfinite(hi):
@@ -144,8 +144,8 @@ def _build(cycles: GeometricCycles, integer: bool, top: int | float, bits: int) 
     high: tuple[list[float], list[float], list[float], list[float]] = ([], [], [], [])
     for h in range(last // block + 1):
         x_num, x_den = value(h * block)
-        start = _pair(a * (x_num - x_den) * d, (b * x_den * (c - d)) << shift, bits)
-        length = _pair(a * x_num, (b * x_den) << shift, bits)
+        start = pair(a * (x_num - x_den) * d, (b * x_den * (c - d)) << shift, bits)
+        length = pair(a * x_num, (b * x_den) << shift, bits)
         high_steps.append(float(h * block))
         for column, entry in zip(high, (*start, *length), strict=True):
             column.append(entry)
@@ -153,8 +153,8 @@ def _build(cycles: GeometricCycles, integer: bool, top: int | float, bits: int) 
     for level in range(levels):
         for digit in range(256):
             x_num, x_den = value(digit * 256**level)
-            power = _pair(x_num, x_den, bits)
-            total = _pair((x_num - x_den) * d, x_den * (c - d), bits)
+            power = pair(x_num, x_den, bits)
+            total = pair((x_num - x_den) * d, x_den * (c - d), bits)
             for column, entry in zip(digits, (*power, *total), strict=True):
                 column.append(entry)
     estimate_error = (4.0 / abs(log_t) + 8.0 * last) * 2.0**-bits
@@ -162,7 +162,7 @@ def _build(cycles: GeometricCycles, integer: bool, top: int | float, bits: int) 
     rate = _round((c - d) * b, d * a, bits)
     end, log_end, inverse_end = (math.inf, 0.0), math.inf, 0.0
     if cycles.finite:
-        end = _pair(a * d, (b * (d - c)) << shift, bits)
+        end = pair(a * d, (b * (d - c)) << shift, bits)
         log_end = math.log(a * d) - math.log((b * (d - c)) << shift)
         inverse_end = _round(b * (d - c), a * d, bits)
     half = -(-bits // 2)

@@ -167,7 +167,12 @@ class CosineDecayRestarts(Schedule):
         else:
             wave = _sin(angle)
             wave *= wave
-        return self._lr0 * (self._keep * self._peak(cycle) * wave + self._alpha)
+        peak = self._keep * self._peak(cycle)
+        if wave or peak == 0 or math.isfinite(peak):
+            return self._lr0 * (peak * wave + self._alpha)
+        # A peak past the float range times a wave that rounds to 0 (but is not 0: the
+        # cycle has not ended) is past the float range too, not NaN.
+        return self._lr0 * (peak + self._alpha)
 
     def restart_count(self, stop: int) -> int | None:
         """The number of cycles that start before ``stop``, located exactly; ``None`` when
@@ -231,10 +236,27 @@ class CosineDecayRestarts(Schedule):
         else:
             cycle, left, past_end = self._locate(x, ops, cycles)
         wave = ops.half_cosine(left)
-        value = self._lr0 * (self._keep * ops.power(self._m, cycle) * wave + self._alpha)
+        if self._m > 1 or abs(self._lr0) > _FLOAT32_MAX:
+            value = self._guarded(ops, cycle, wave)
+        else:  # one expression: NumPy reuses its temporaries
+            value = self._lr0 * (self._keep * ops.power(self._m, cycle) * wave + self._alpha)
         if past_end is None:
             return value
         return ops.where(past_end, self._lr0 * self._alpha, value)
+
+    def _guarded(self, ops: ArrayOps, cycle: Any, wave: Any) -> Any:
+        """The rate where ``inf * 0`` could arise: a peak past the float range times a wave
+        that rounds to 0 (the peak, as in :meth:`_value`), or a rate past float32 (held as
+        inf in float32 arithmetic) times a factor of exactly 0 (0)."""
+        peak = self._keep * ops.power(self._m, cycle)
+        peaked = peak * wave
+        if self._m > 1:
+            peaked = ops.where(peaked == peaked, peaked, peak)
+        inner = peaked + self._alpha
+        value = self._lr0 * inner
+        if abs(self._lr0) > _FLOAT32_MAX:
+            value = ops.where(inner == 0.0, 0.0, value)
+        return value
 
     def _locate(self, x: Any, ops: ArrayOps, cycles: GeometricCycles) -> tuple[Any, Any, Any]:
         """The cycle index (as a float), the fraction of it left, and the past-the-end mask.
@@ -250,6 +272,7 @@ class CosineDecayRestarts(Schedule):
             quietly,
             settle_exactly,
         )
+        from lrschedule.schedules.restart_lookup import table_locate
         from lrschedule.schedules.restart_tables import far_plan, last_step
 
         integer = ops.is_integer(x)
@@ -257,7 +280,7 @@ class CosineDecayRestarts(Schedule):
         rows, covered_int, covered_float = cycles.cover(highest)
         covered: int | float = covered_int if integer else covered_float
         if last_step(cycles, integer, highest) < covered:
-            return self._table_locate(x, ops, cycles, rows, whole=True)
+            return table_locate(self, x, ops, cycles, rows, whole=True)
         bits = compute_bits(ops, ops.to_float(x))
         top = ops.int_max(x) if integer else _FLOAT_MAX if bits == 53 else _FLOAT32_MAX
         key = (integer, highest if top is None else top, bits)
@@ -265,8 +288,8 @@ class CosineDecayRestarts(Schedule):
         plan: FarPlan = cycles.plans[key]  # type: ignore[assignment]
         cycle, left, near = locate_past_table(self, ops, x, cycles, plan, key)
         with quietly(ops):  # lanes past the table may overflow there: no NumPy warning
-            table_cycle, table_left, past_end = self._table_locate(
-                x, ops, cycles, rows, whole=False
+            table_cycle, table_left, past_end = table_locate(
+                self, x, ops, cycles, rows, whole=False
             )
         if bits == 24 and not integer and rows > _EXACT_ROWS:
             # float32 arithmetic holds a float step's table ends to float32 only: past the
@@ -278,79 +301,6 @@ class CosineDecayRestarts(Schedule):
         if ops.name == "numpy":  # host data: the elements near a restart, exactly
             cycle, left = settle_exactly(x, cycle, left, near & ~inside, cycles)
         return cycle, left, past_end
-
-    def _table_locate(
-        self, x: Any, ops: ArrayOps, cycles: GeometricCycles, count: int, *, whole: bool
-    ) -> tuple[Any, Any, Any]:
-        """:meth:`_locate` from the table's first ``count`` rows (``whole``: they hold every
-        cycle the steps reach)."""
-        integer = ops.is_integer(x)
-        limit: int | float | None = cycles.end_ceil if integer else cycles.end_float
-        top = ops.int_max(x) if integer else None
-        from lrschedule.schedules.restart_arrays import compute_bits
-
-        largest = _FLOAT_MAX if compute_bits(ops, ops.to_float(x)) == 53 else _FLOAT32_MAX
-        if top is not None:
-            count = min(count, bisect_right(cycles.start_ceil, top))  # cycles the dtype reaches
-        else:
-            # Cycles that start past the float range exist only when another caller's wider
-            # dtype tabulated them: a float step never reaches them.
-            count = min(count, bisect_right(cycles.start_float, largest))
-        starts = (cycles.start_ceil if integer else cycles.start_float)[:count]
-        end_floor = cycles.end_floor[:count]
-        end_fraction = cycles.end_fraction[:count]
-        if top is not None:
-            # Ends beyond the integer dtype's range are clipped; the excess moves to the fraction.
-            clipped = [min(end, top) for end in end_floor]
-            end_fraction = [
-                fraction + (end - kept)
-                for end, fraction, kept in zip(end_floor, end_fraction, clipped, strict=True)
-            ]
-            end_floor = clipped
-            if limit is not None and limit > top:
-                limit = None  # no step of this dtype reaches the end
-        kind = "int" if integer else "float"
-        starts_table = self._table(ops, f"starts-{kind}", starts, x, integer=integer)
-        index = ops.searchsorted(starts_table, x, right=True) - 1
-        index = ops.minimum(index, count - 1)
-        ends_values: list[int] | list[float] = end_floor
-        lengths_values, lengths_name, scaled = cycles.length[:count], "lengths", x
-        shift = 0 if integer else self._shift(largest, end_floor[-1])
-        if shift:
-            # The last cycles a float step reaches end (and may last) past the float range:
-            # their ends, fractions and lengths are held times 2**-shift, and so is a step
-            # in them (rows well inside the range are kept as they are).
-            cut = bisect_right(end_floor, int(largest) >> 4)
-            factors = [1.0] * cut + [2.0**-shift] * (count - cut)
-            ends_values = end_floor[:cut] + [end / (1 << shift) for end in end_floor[cut:]]
-            end_fraction = end_fraction[:cut] + [math.ldexp(f, -shift) for f in end_fraction[cut:]]
-            lengths_values = lengths_values[:cut] + [
-                cycles.length_at(k, shift) for k in range(cut, count)
-            ]
-            kind = lengths_name = f"{kind}-{shift}"
-            scaled = x * ops.take(
-                self._table(ops, f"scales-{kind}", factors, x, integer=False), index
-            )
-        ends = ops.take(self._table(ops, f"ends-{kind}", ends_values, x, integer=integer), index)
-        fractions = ops.take(
-            self._table(ops, f"fractions-{kind}", end_fraction, x, integer=False), index
-        )
-        remaining = ops.to_float(ends - scaled) + fractions
-        lengths = ops.take(self._table(ops, lengths_name, lengths_values, x, integer=False), index)
-        left = remaining / lengths
-        past_end = None if limit is None else x >= limit
-        if cycles.finite and whole:
-            # Past the last tabulated cycle (cycles below 2**-256 steps) the series has ended.
-            beyond = remaining <= 0
-            past_end = beyond if past_end is None else past_end | beyond
-            left = ops.maximum(left, 0.0)
-        return ops.to_float(index), left, past_end
-
-    @staticmethod
-    def _shift(largest: float, last_end: int) -> int:
-        """The power of two that keeps the table's last end within the compute float
-        (``largest`` its largest value): 0 when it is well inside it already."""
-        return max(0, (last_end + 1).bit_length() + 3 - math.frexp(largest)[1])
 
     def area(self, steps: int, area_of: AreaOf) -> float | None:
         """Each cycle's cosines in closed form; for equal cycles of whole steps, one wave
