@@ -83,3 +83,17 @@ def test_the_reported_step_is_within_an_ulp() -> None:
     array = schedule(np.array([1.05262818, 1.05262818]))
     assert np.all(np.abs(array - exact) <= 2.0**-52 * exact)
     assert not math.isnan(schedule(math.nextafter(1 / 0.95, 0)))
+
+
+@pytest.mark.parametrize("backend", [name for name, b in BACKENDS.items() if b.step != "int"])
+def test_a_float_step_just_before_the_end_of_the_series_is_in_a_cycle(backend: str) -> None:
+    # The series ends at E = 1,782,883.38948...; the float32 step 1,782,883.375 is before it,
+    # but E compared with a float32 step was E rounded to float32, 1,782,883.375 itself.
+    chosen = BACKENDS[backend]
+    args = (1e-06, 935230.5766028756, 0.47543929001696783, 1.0, 0.95)
+    schedule = CosineDecayRestarts(*args)
+    steps = [1782883.375, 1782883.5, 1782882.0]
+    values = chosen.run(schedule, steps).tolist()
+    for step, value in zip(steps, values, strict=True):
+        exact = float(ref.cosine_decay_restarts(*args, step=step))
+        assert abs(value - exact) <= tolerance(chosen, schedule, exact), (step, value, exact)

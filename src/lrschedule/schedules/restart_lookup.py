@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from bisect import bisect_right
 
+from lrschedule.backends.division import float32_at_least
 from lrschedule.schedules.restart_arrays import compute_bits
 from lrschedule.schedules.restart_tables import pair
 
@@ -103,6 +104,10 @@ def table_locate(
     top = ops.int_max(x) if integer else None
     bits = compute_bits(ops, ops.to_float(x))
     largest = _FLOAT_MAX if bits == 53 else _FLOAT32_MAX
+    if limit is not None and not integer and bits == 24:
+        # The end as the smallest float32 at or past it: compared with a float32 step, the
+        # float64 end would be rounded to nearest (a float32 step just before it was past).
+        limit = float32_at_least(limit)
     if top is not None:
         count = min(count, bisect_right(cycles.start_ceil, top))  # cycles the dtype reaches
     else:
