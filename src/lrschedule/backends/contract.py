@@ -32,6 +32,12 @@ HALF_PI = math.pi / 2
 QUARTER_PI = math.pi / 4
 
 
+#: Float32's smallest normal number, and the largest power whose product with a scale
+#: below 1 is taken directly.
+_FLOAT32_TINY = 2.0**-126
+_FLOAT32_HUGE = 2.0**127
+
+
 class ArrayOps(ABC):
     """Primitives over one array library, and the exact helpers built from them.
 
@@ -188,8 +194,16 @@ class ArrayOps(ABC):
         """``scale * base ** (x / d)``: :meth:`power_ratio` times ``scale``, rounded as a product.
 
         A library may take the product in the same pass as the power (the values are the same).
+        In float32 a power that leaves the normal numbers (XLA flushes subnormals to 0) while
+        the product would not is taken in halves there, ``(scale * h) * h`` with ``h = base **
+        (x / (2 d))``.
         """
-        return scale * self.power_ratio(base, x, d, direct)
+        power = self.power_ratio(base, x, d, direct)
+        if not self.narrow(x) or (abs(scale) <= 1.0) == (base <= 1.0) or scale == 0.0:
+            return scale * power
+        half = self.power_ratio(base, x, 2 * d, 2 * direct)
+        normal = (power >= _FLOAT32_TINY) & (power <= _FLOAT32_HUGE)
+        return self.where(normal, scale * power, (scale * half) * half)
 
     def divmod_rest(
         self, x: Any, d: int | float, e: int | float, offset: int | float = 0
