@@ -6,8 +6,8 @@ step up to 2**31 - 1, and values are within ``F32_ULPS`` float32 units in the la
 of the Python value (``rate ** k`` uses a split power that keeps a few ulps at any ``k``;
 XLA's own float32 ``x ** p`` for PolynomialDecay's non-integer powers allows
 ``F32_POW_ULPS``). Float32 steps are compared with float thresholds in float32 (piecewise
-boundaries and restart starts are rounded so that the comparison stays exact; the end of a
-shrinking restart series is not, see ``_end_rounded_down``). With x64 (run in
+boundaries, restart starts and the end of a shrinking restart series are rounded so that
+the comparison stays exact). With x64 (run in
 ``jax.enable_x64(True)`` blocks, which do not leak)
 steps are int64 and values float64, within 4 ulp of the Python value up to 2**62.
 """

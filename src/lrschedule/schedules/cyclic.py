@@ -205,13 +205,29 @@ class CyclicalLearningRate(Schedule):
             from lrschedule.backends.tensor import TensorOps
 
             if isinstance(ops, TensorOps):
-                # C = U + D exactly (two floats): r, C - r and U - r from the exact residual.
-                place = wide.position(ops, x, wide.pair(up, down))
+                # C = U + D exactly (two floats): r, C - r and U - r from the exact residual,
+                # for float steps below 2**100 cycles (the quotient past the float range
+                # beyond: those take the float division below).
+                reach = 2.0**100 * cycle
+                far = None
+                if not ops.is_integer(x) and ops.upper_bound(x) >= reach:
+                    far = x >= reach
+                near = x if far is None else ops.where(far, 0.0, x)
+                place = wide.position(ops, near, wide.pair(up, down))
                 ahead = wide.before(place, wide.pair(up))  # U - r
                 rising = ahead >= 0.0
                 height = ops.where(rising, (place.high + place.low) / up, place.rest / down)
                 other = ops.where(rising, ahead / up, -ahead / down)
-                return self._scaled(x, ops, place.count, height, other)
+                value = self._scaled(near, ops, place.count, height, other)
+                if far is None:
+                    return value
+                return ops.where(far, self._divided(x, ops), value)
+        return self._divided(x, ops)
+
+    def _divided(self, x: Any, ops: ArrayOps) -> Any:
+        """The array formula from the library's division by ``C`` (exact where ``C`` is an
+        integer, or in float32 by :mod:`~lrschedule.backends.division`)."""
+        cycle, up, down = self._cycle, self._up, self._down
         # The falling half, (C - r) / D, from the rest of the cycle: in float32, C - r would
         # lose r's rounding (a fraction of C) against a small difference.
         count, into, falling = ops.divmod_rest(x, cycle, down)
