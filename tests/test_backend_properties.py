@@ -158,8 +158,9 @@ def step_batches(draw: st.DrawFn, case: Case, backend: Backend) -> list[int | fl
         exact_below = (
             2**24 if backend.name.startswith("jax") or backend.step == "float32" else 2**53
         )
-        # (t - c) * p exact: (t - c) // q laps of p below it.
-        top = min(top, c + exact_below // p * q, *([exact_below] if backend.step != "int" else []))
+        # c + (t - c) * p / q exact: (t - c) // q laps of p, plus c, below it.
+        laps = max(exact_below - c, 0) // p
+        top = min(top, c + laps * q, *([exact_below] if backend.step != "int" else []))
     steps: list[int | float] = []
     for _ in range(STEPS):
         point = draw(_landmark(case, top))
