@@ -73,11 +73,14 @@ def ddp(args: argparse.Namespace) -> None:
             }
             torch.save(state, args.save)
     dist.barrier()
-    dist.destroy_process_group()
     params = [
         value.hex() for p in model.parameters() for value in p.detach().double().flatten().tolist()
     ]
     _write(args.out, {"used": {step: lr.hex() for step, lr in used.items()}, "params": params})
+    # The DDP wrapper (its reducer holds the group's threads) goes before the group: torn
+    # down the other way round at exit, a loaded machine could abort the process.
+    del parallel
+    dist.destroy_process_group()
 
 
 def jax_sharded(args: argparse.Namespace) -> None:
