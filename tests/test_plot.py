@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import subprocess
 import sys
 import textwrap
@@ -216,6 +217,74 @@ def test_terminal_chart_of_a_known_schedule() -> None:
     for low, high, jump in [(0, 10, 49.5), (10, 15, 99.5)]:
         stroke = {y for x, y in dots if abs(x - dot_column(jump)) <= 1}
         assert set(range(low, high + 1)) <= stroke
+
+
+def reference_dots(
+    points: list[tuple[float, float]], dot_width: int, dot_height: int
+) -> set[tuple[int, int]]:
+    """The dots of a polyline drawn segment by segment: in each dot column a segment
+    crosses, every dot row between where it enters and where it leaves."""
+    dots = set()
+    for (ax, ay), (bx, by) in itertools.pairwise(points):
+        for column in range(round(ax), round(bx) + 1):
+            if round(ax) == round(bx):
+                top, bottom = ay, by
+            else:
+                left, right = max(ax, column - 0.5), min(bx, column + 0.5)
+                top = ay + (by - ay) * (left - ax) / (bx - ax)
+                bottom = ay + (by - ay) * (right - ax) / (bx - ax)
+            for row in range(round(min(top, bottom)), round(max(top, bottom)) + 1):
+                if 0 <= column < dot_width and 0 <= row < dot_height:
+                    dots.add((column, row))
+    return dots
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_terminal_chart_matches_segment_by_segment_drawing(seed: int) -> None:
+    # Many points per dot column (a long run's restarts), and a few sparse ones: one span
+    # per column gives the same dots as drawing every segment.
+    import random
+
+    draw = random.Random(seed)
+    count = draw.choice([3, 50, 5000])
+    xs = sorted(draw.uniform(0, 1000) for _ in range(count))
+    ys = [draw.choice([draw.uniform(0.0, 1.0), 0.25, 0.75]) for _ in xs]
+    xs, ys = [0.0, *xs, 1000.0], [0.5, *ys, 0.5]
+    chart = render([(xs, ys)], x_range=(0, 1000), width=40, height=4)
+    low, high = min(ys), max(ys)
+    # 40 characters, less the margin (tick labels), its space and axis, and "  step".
+    margin = chart.splitlines()[0].index("┤") - 1
+    width = 2 * (40 - margin - 2 - len("step") - 2)
+    scaled = [(x / 1000 * (width - 1), (high - y) / (high - low) * 15) for x, y in zip(xs, ys)]
+    assert lit_dots(chart, rows=4, margin=margin) == reference_dots(scaled, width, 16)
+
+
+def test_terminal_chart_of_a_dense_run_reads_few_breakpoints(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # 825,426 steps of one-step halves: the terminal chart reads a few breakpoints per
+    # character column (not 20,000) and still draws the band between the two rates.
+    import lrschedule.analysis as analysis
+    from lrschedule import CyclicalLearningRate
+    from lrschedule.cli import commands
+    from lrschedule.cli.parser import build_parser
+
+    drawn: list[int] = []
+    real_curve = analysis.curve
+
+    def counting_curve(*args: Any, **kwargs: Any) -> Any:
+        steps, rates = real_curve(*args, **kwargs)
+        drawn.append(len(steps))
+        return steps, rates
+
+    monkeypatch.setattr(analysis, "curve", counting_curve)
+    monkeypatch.setenv("COLUMNS", "80")
+    spec = "CyclicalLearningRate(0.1, 0.2, 1, 1)"
+    args = build_parser().parse_args(["plot", spec, "--steps", "825426"])
+    chart = commands._terminal_chart([CyclicalLearningRate(0.1, 0.2, 1, 1)], [spec], 825_426, args)
+    assert drawn and drawn[0] <= 4 * 80 + 2 * 8 * 80  # the even steps, both sides of 640 stairs
+    rows = chart.splitlines()[:6]
+    assert all(set(row.split("┤" if "┤" in row else "│")[1]) == {"⣿"} for row in rows)
 
 
 def test_terminal_chart_options() -> None:

@@ -188,7 +188,8 @@ def _terminal_chart(
     epoch = args.steps_per_epoch
     series = []
     for schedule in schedules:
-        steps, rates = curve(schedule, total, points=4 * width)
+        # A stair or restart per few dot columns is all a terminal can show.
+        steps, rates = curve(schedule, total, points=4 * width, max_breakpoints=8 * width)
         xs = [step / epoch for step in steps] if epoch else [float(step) for step in steps]
         series.append((xs, rates))
     end = total / epoch if epoch else float(total)  # the axis spans the whole run

@@ -98,24 +98,10 @@ def render(
             owner[row // 4][column // 2] = index
 
     for index, points in enumerate(kept):
-        dots = [to_dot(x, y) for x, y in points]
-        if len(dots) == 1:
-            light(round(dots[0][0]), round(dots[0][1]), index)
-        for (ax, ay), (bx, by) in pairwise(dots):
-            first, last = round(ax), round(bx)
-            for column in range(first, last + 1):
-                if last == first:
-                    top, bottom = ay, by
-                else:
-                    left = max(ax, column - 0.5)
-                    right = min(bx, column + 0.5)
-                    if bx == ax:
-                        top, bottom = ay, by
-                    else:
-                        top = ay + (by - ay) * (left - ax) / (bx - ax)
-                        bottom = ay + (by - ay) * (right - ax) / (bx - ax)
-                for row in range(round(min(top, bottom)), round(max(top, bottom)) + 1):
-                    light(column, row, index)
+        spans = _spans([to_dot(x, y) for x, y in points])
+        for column, (first_row, last_row) in spans.items():
+            for row in range(max(first_row, 0), min(last_row, dot_height - 1) + 1):
+                light(column, row, index)
 
     tick_rows = {0: tick_texts[0], middle_row: tick_texts[1], height - 1: tick_texts[2]}
     lines = []
@@ -154,3 +140,36 @@ def render(
             shown = label if len(label) <= room else label[: room - 1] + "…"
             lines.append(f"{'':>{margin}}  {marker} {shown}")
     return "\n".join(lines)
+
+
+def _spans(dots: Sequence[tuple[float, float]]) -> dict[int, list[int]]:
+    """The dot rows a polyline through ``dots`` covers in each dot column, as ``[first,
+    last]``: one span per column, however many points fall in it (a long run's stairs and
+    restarts), so drawing costs the points plus the dots, not their product.
+
+    In each column the line enters at one height and leaves at another, every row between
+    them set; consecutive segments share their end, so the rows they set in one column
+    join into one span.
+    """
+    spans: dict[int, list[int]] = {}
+
+    def cover(column: int, top: float, bottom: float) -> None:
+        low, high = round(min(top, bottom)), round(max(top, bottom))
+        span = spans.get(column)
+        if span is None:
+            spans[column] = [low, high]
+        else:
+            span[0], span[1] = min(span[0], low), max(span[1], high)
+
+    if len(dots) == 1:
+        cover(round(dots[0][0]), dots[0][1], dots[0][1])
+    for (ax, ay), (bx, by) in pairwise(dots):
+        first, last = round(ax), round(bx)
+        for column in range(first, last + 1):
+            if last == first or bx == ax:
+                cover(column, ay, by)
+            else:
+                left, right = max(ax, column - 0.5), min(bx, column + 0.5)
+                top = ay + (by - ay) * (left - ax) / (bx - ax)
+                cover(column, top, ay + (by - ay) * (right - ax) / (bx - ax))
+    return spans
