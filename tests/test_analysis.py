@@ -550,16 +550,36 @@ def test_a_run_of_too_many_restarts_is_refused_at_once() -> None:
             describe(schedule, 10**12)
 
     assert _calls_made(refused) < 20_000
-    with pytest.raises(ValueError, match=r"has more than 4,194,304 pieces .* Use fewer steps"):
+    with pytest.raises(ValueError, match=r"has more than 65,536 pieces .* Use fewer steps"):
         describe(schedule, 10**12)
-    assert describe(schedule, 10**6).peak == 0.1  # 99,995 cycles: walked
+    assert describe(schedule, 10**6).peak == 0.1  # 99,995 cycles: read at every step
 
 
 def test_a_walk_past_the_piece_limit_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     from lrschedule.analysis import pieces
 
     monkeypatch.setattr(pieces, "MAX_PIECES", 1000)
+    monkeypatch.setattr(pieces, "SCAN_STEPS", 0)  # walked, not read at every step
     schedule = CosineDecayRestarts(0.1, 3, t_mul=1.0)
     assert describe(schedule, 3000).peak == 0.1  # 1,000 cycles
     with pytest.raises(ValueError, match=r"more than 1,000 pieces"):
         describe(schedule, 3001)
+
+
+def test_a_run_of_short_pieces_is_read_at_every_step() -> None:
+    """98,109 restarts of 10 steps in 981,082: every step is read in NumPy blocks (a few
+    calls each) rather than each piece walked; the figures are those of every step."""
+    schedule = PolynomialDecay(0.2, 10, end_learning_rate=0.05, power=2.0, cycle=True)
+    total = 981_082
+    steps = np.arange(total, dtype=np.float64)
+    horizon = 10 * np.maximum(np.ceil(steps / 10), 1)
+    reference = 0.15 * (1 - steps / horizon) ** 2 + 0.05
+    summary: list[Any] = []
+    calls = _calls_made(lambda: summary.append(describe(schedule, total)))
+    (found,) = summary
+    assert calls < 300_000  # walking every piece made about 1,000,000
+    assert (found.peak, found.peak_step) == (0.2, 0)
+    assert (found.minimum, found.minimum_step) == (pytest.approx(0.05, rel=1e-15), 10)
+    assert found.area == pytest.approx(math.fsum(reference.tolist()), rel=1e-12)
+    assert found.first_below(0.5) == int(np.argmax(reference < 0.1))
+    assert found.first_below(0.01) is None

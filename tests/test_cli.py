@@ -440,7 +440,7 @@ ERRORS = [
     (["table", "--nope"], "lrschedule table: error: unrecognized arguments: --nope"),
     (
         ["describe", "CosineDecayRestarts(0.1, 10, t_mul=1.0000001)", "--steps", "1e12"],
-        "lrschedule describe: error: CosineDecayRestarts has more than 4,194,304 pieces",
+        "lrschedule describe: error: CosineDecayRestarts has more than 65,536 pieces",
     ),
 ]
 

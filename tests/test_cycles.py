@@ -165,3 +165,50 @@ def test_the_table_stops_at_its_row_limit() -> None:
     cycles.cover(10**300)
     assert len(cycles.length) == TABLE_ROWS
     assert cycles.locate_float(1e300) == math.floor(math.log1p(1e300 * 0.001) / math.log(1.001))
+
+
+@pytest.mark.parametrize(("first", "t"), [(1, 1.001), (0.3, 1.01), (10, 1.0000001), (5, 0.99)])
+def test_walking_the_cycles_past_the_table_against_exact_fractions(first: float, t: float) -> None:
+    """cycles_from carries t**k from cycle to cycle: each cycle's first integer step,
+    ceil(S_k) - S_k and length equal the exact ones, from the table's last rows on (the
+    table holds a start's fraction as a float: within an ulp of 1 there)."""
+    from lrschedule.core.cycle_walk import cycles_from
+
+    cycles = GeometricCycles(first, t)
+    cycles.cover(first * 10**6)  # the whole table
+    exact_first, exact_t = Fraction(first), Fraction(t)
+    walk = cycles_from(cycles, TABLE_ROWS - 3)
+    start = exact_start(exact_first, exact_t, TABLE_ROWS - 3)
+    length = exact_first * exact_t ** (TABLE_ROWS - 3)
+    for k in range(TABLE_ROWS - 3, TABLE_ROWS + 25):
+        cycle = next(walk)
+        ceil = math.ceil(start)
+        assert (cycle.k, cycle.start) == (k, ceil)
+        assert cycle.phase == pytest.approx(float(ceil - start), rel=1e-12, abs=2**-52)
+        assert cycle.length == pytest.approx(float(length), rel=1e-15)
+        start, length = start + length, length * exact_t
+
+
+@pytest.mark.parametrize(("first", "t"), [(10, 1.0000001), (1, 1.001), (629377.4, 0.999), (3, 0.5)])
+def test_a_walk_through_increasing_steps_finds_each_cycle(first: float, t: float) -> None:
+    """CycleWalk.at, for increasing steps (near and far apart, and one going back), gives
+    what locating each step afresh gives: the cycle and the steps done in it."""
+    from lrschedule.core.cycle_walk import CycleWalk
+
+    cycles = GeometricCycles(first, t)
+    located = GeometricCycles(first, t)
+    walk = CycleWalk(cycles)
+    draw = np.random.default_rng(7)
+    reach = int(first / (1 - t)) + 10 if t < 1 else int(first * 10**5)
+    steps = np.sort(draw.integers(0, reach, 400)).tolist()
+    steps += [steps[-1] + 1, steps[-1] + 2, steps[10], steps[11], *range(reach - 40, reach)]
+    for step in steps:
+        found = walk.at(step)
+        k = located.locate_int(step)
+        if k < 0:
+            assert found is None, step
+            continue
+        assert found is not None and found[0].k == k, step
+        expected = located.offset(k, step)
+        assert found[1] == pytest.approx(expected, rel=1e-12, abs=1e-9), step
+        assert found[0].length == pytest.approx(located.length_at(k), rel=1e-15)

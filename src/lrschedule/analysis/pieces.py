@@ -15,10 +15,11 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
 from typing import Any
 
-from lrschedule.analysis.evaluation import blocks, check_total, rate, values
+from lrschedule.analysis.evaluation import blocks, check_total, numpy_if_worth, rate, values
 
 __all__ = [
     "MAX_PIECES",
+    "SCAN_STEPS",
     "breakpoints",
     "extremes",
     "first_below",
@@ -30,9 +31,15 @@ __all__ = [
 
 Runs = Iterator[tuple[int, int]]
 
-#: The most pieces (stairs, restarts, cycles, phases) one figure walks: past this many, at
-#: about a second per million, the schedule is refused rather than walked for minutes.
-MAX_PIECES = 1 << 22
+#: The most pieces (stairs, restarts, cycles, phases) one figure walks, at about a
+#: microsecond and a few dozen calls each: past this many the schedule is scanned step by
+#: step where that is cheap (below), or refused rather than walked for minutes.
+MAX_PIECES = 1 << 16
+#: Runs up to this many steps whose pieces are short (fewer than :data:`_DENSE` steps
+#: each on average) or too many to walk are read at every step instead, in NumPy blocks:
+#: as exact, and a few calls per block rather than per piece.
+SCAN_STEPS = 1 << 22
+_DENSE = 64
 
 
 def breakpoints(schedule: Any, start: int, stop: int) -> Iterator[int]:
@@ -44,30 +51,40 @@ def breakpoints(schedule: Any, start: int, stop: int) -> Iterator[int]:
 
 
 def monotone_runs(schedule: Any, start: int, stop: int) -> Runs | None:
-    """Runs covering ``[start, stop)`` on which the rate is monotone, or ``None`` (unknown)."""
-    _check_count(schedule, stop)
-    return _answer(schedule, "monotone_pieces", start, stop)
+    """Runs covering ``[start, stop)`` on which the rate is monotone, or ``None``: unknown,
+    or better read at every step (see :data:`SCAN_STEPS`)."""
+    return _runs(schedule, "monotone_pieces", start, stop)
 
 
 def smooth_runs(schedule: Any, start: int, stop: int) -> Runs | None:
-    """Runs covering ``[start, stop)`` on which the rate is monotone and smooth, or ``None``."""
-    _check_count(schedule, stop)
-    return _answer(schedule, "smooth_pieces", start, stop)
+    """Runs covering ``[start, stop)`` on which the rate is monotone and smooth, or
+    ``None``: unknown, or better read at every step (see :data:`SCAN_STEPS`)."""
+    return _runs(schedule, "smooth_pieces", start, stop)
 
 
-def _check_count(schedule: Any, stop: int) -> None:
-    """Refuse at once a schedule that says it restarts more than :data:`MAX_PIECES` times
-    before ``stop`` (its optional ``restart_count``), rather than walking its cycles."""
+def _runs(schedule: Any, name: str, start: int, stop: int) -> Runs | None:
+    """The schedule's runs, unless a scan of every step is cheaper (``None``); a schedule
+    with more than :data:`MAX_PIECES` pieces that cannot be scanned is refused."""
+    scan = stop - start <= SCAN_STEPS and numpy_if_worth(stop - start) is not None
     method = getattr(schedule, "restart_count", None)
     count = None if method is None else method(stop)
-    if count is not None and count > MAX_PIECES:
+    if count is not None and count > MAX_PIECES:  # said before any cycle is walked
+        if scan:
+            return None
         _too_many(schedule, stop)
+    runs = _answer(schedule, name, start, stop)
+    if runs is None or not scan:
+        return runs
+    most = min(MAX_PIECES, (stop - start) // _DENSE + 1)
+    head = list(islice(runs, most + 1))
+    return None if len(head) > most else iter(head)
 
 
 def _too_many(schedule: Any, stop: int) -> None:
     raise ValueError(
         f"{type(schedule).__name__} has more than {MAX_PIECES:,} pieces (stairs, restarts, "
-        f"cycles or phases) before step {stop:,}: too many to walk one by one. Use fewer steps."
+        f"cycles or phases) before step {stop:,}: too many to walk one by one. Use fewer "
+        f"steps (up to {SCAN_STEPS:,} are read at every step when NumPy is installed)."
     )
 
 

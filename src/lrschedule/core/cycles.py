@@ -92,9 +92,9 @@ class GeometricCycles:
         #: ``log(t)``, to about an ulp.
         self.log_t = math.log1p(t - 1.0) if 0.5 <= t <= 2.0 else math.log(t)
         self._powers = Powers(t)
-        #: Brackets of ``t**k`` (see :class:`~lrschedule.core.powers.Powers`).
+        #: Brackets of ``t**k``, and of ``t**(k + 1)`` from that of ``t**k`` (``Powers``).
         self.power = self._powers.power
-        self._times_t = self._powers.times_t
+        self.times_t = self._powers.times_t
         self._bits_for = self._powers.bits_for
         #: Constants derived from the cycles by array code, cached here by its own keys.
         self.plans: dict[Hashable, object] = {}
@@ -282,7 +282,7 @@ class GeometricCycles:
             x = self.power(k)
             sign, x = self._sign(k, x, ratio)
             if sign <= 0:
-                after, _ = self._sign(k + 1, self._times_t(x, k), ratio)
+                after, _ = self._sign(k + 1, self.times_t(x, k), ratio)
                 if after > 0:
                     return k, x, ratio
                 low = k + 1
@@ -339,7 +339,7 @@ class GeometricCycles:
             x, ratio = self.power(k), self.ratio(step)  # past the float range: exactly
         # (t**(k+1) - R) / ((t - 1) * t**k), from the lower ends of the brackets.
         m, e = x[0], x[2]
-        m1, _, e1 = self._times_t(x, k)
+        m1, _, e1 = self.times_t(x, k)
         shift = -min(e, e1, 0)
         numerator, denominator = ratio
         top = ((m1 << (e1 + shift)) * denominator - (numerator << shift)) * self._d
@@ -350,21 +350,32 @@ class GeometricCycles:
         """``ceil(S_k)``: the first integer step of cycle ``k``."""
         if k < len(self.length):
             return self.start_ceil[k]
-        a, b, c, d = self._a, self._b, self._c, self._d
         bits = self._bits_for(k)
         while True:
-            lo, hi, e = self.power(k, bits)
-            ceilings = set()
-            for m in (lo, hi):
-                # S_k = a * (m * 2**e - 1) * d / (b * (c - d))
-                top, bottom = (m << e) - 1 if e >= 0 else m - (1 << -e), 1 << max(-e, 0)
-                top, bottom = a * top * d, b * (c - d) * bottom
-                if bottom < 0:
-                    top, bottom = -top, -bottom
-                ceilings.add(-(-top // bottom))
-            if len(ceilings) == 1:
-                return ceilings.pop()
+            found = self.start_from(self.power(k, bits))
+            if found is not None:
+                return found[0]
             bits *= 2
+
+    def start_from(self, x: Bracket) -> tuple[int, float] | None:
+        """``ceil(S_k)`` and ``ceil(S_k) - S_k`` (a float) from a bracket ``x`` of ``t**k``;
+        None where the bracket's ends give two ceilings (ask again with more bits)."""
+        lo, hi, e = x
+        scale, bottom = self._a * self._d, self._b * (self._c - self._d) << max(-e, 0)
+        sign = -1 if bottom < 0 else 1  # S_k = a * (m * 2**e - 1) * d / (b * (c - d))
+        tops = [sign * scale * ((m << e) - 1 if e >= 0 else m - (1 << -e)) for m in (lo, hi)]
+        bottom *= sign
+        ceil = -(-tops[0] // bottom)
+        if ceil != -(-tops[1] // bottom):
+            return None
+        return ceil, _to_float(ceil * bottom - tops[0], bottom)
+
+    def length_from(self, x: Bracket) -> float:
+        """``first * t**k`` as a float, from the lower end of a bracket of ``t**k``."""
+        m, _, e = x
+        if e >= 0:
+            return _to_float((self._a * m) << e, self._b)
+        return _to_float(self._a * m, self._b << -e)
 
     def offset(self, k: int, step: int | float) -> float:
         """``step - S_k``, the steps already done in cycle ``k``, as a float."""
@@ -385,8 +396,5 @@ class GeometricCycles:
         """``L_k = first * t**k`` as a float, times ``2**-shift``."""
         if k < len(self.length) and self.length[k] < math.inf:
             return math.ldexp(self.length[k], -shift)
-        m, _, e = self.power(k)
-        e -= shift
-        if e >= 0:
-            return _to_float((self._a * m) << e, self._b)
-        return _to_float(self._a * m, self._b << -e)
+        m, hi, e = self.power(k)
+        return self.length_from((m, hi, e - shift))

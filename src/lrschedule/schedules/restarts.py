@@ -18,6 +18,7 @@ from bisect import bisect_right
 from lrschedule.backends.contract import HALF_PI, QUARTER_PI
 from lrschedule.backends.dispatch import evaluate
 from lrschedule.core.contract import pieces_between_breakpoints
+from lrschedule.core.cycle_walk import CycleWalk, cycles_from
 from lrschedule.core.cycles import GeometricCycles
 from lrschedule.core.ranges import multiples, step_range
 from lrschedule.core.sums import geometric, half_cosine_sum
@@ -43,6 +44,9 @@ _FLOAT32_MAX = float.fromhex("0x1.fffffep127")
 #: The cycles whose start can be a float step (``S_k`` has more than 53 bits past these,
 #: when ``t_mul`` is near enough 1 to need more than the table): kept in float32 arithmetic.
 _EXACT_ROWS = 64
+#: Cycles summed one by one in closed form for an area; past this many (short ones) the
+#: analysis sums the run step by step or piecewise instead.
+_AREA_CYCLES = 1 << 16
 
 
 class CosineDecayRestarts(Schedule):
@@ -211,8 +215,9 @@ class CosineDecayRestarts(Schedule):
             k = cycles.locate_int(start - 1) + 1  # the first cycle starting at or after `start`
             if k == 0:  # `start - 1` is past the end: so is the floor
                 return
+        walk = cycles_from(cycles, k)
         while True:
-            step = cycles.start_ceil_at(k)
+            _, step, _, length = next(walk)
             if floor is not None and step >= floor:
                 if floor < stop:
                     yield floor
@@ -220,8 +225,10 @@ class CosineDecayRestarts(Schedule):
             if step >= stop:
                 return
             yield step
-            # Cycles shorter than a step share a first step: on to the next later one.
-            k = cycles.locate_int(step) + 1
+            if length < 2.0:
+                # Cycles shorter than a step share a first step: on to the next later one
+                # (a cycle of a step or more holds its own first step: on to the next).
+                walk = cycles_from(cycles, cycles.locate_int(step) + 1)
 
     def _compute(self, x: Any, ops: ArrayOps) -> Any:
         cycles = self._cycles
@@ -304,8 +311,8 @@ class CosineDecayRestarts(Schedule):
 
     def area(self, steps: int, area_of: AreaOf) -> float | None:
         """Each cycle's cosines in closed form; for equal cycles of whole steps, one wave
-        times a geometric series in ``m_mul``. ``None`` past a million cycles of other
-        lengths."""
+        times a geometric series in ``m_mul``. ``None`` past :data:`_AREA_CYCLES` cycles of
+        other lengths."""
         lr0, alpha, keep, first = self._lr0, self._alpha, self._keep, self._first
         cycles = self._cycles
         if cycles is None and isinstance(first, int):
@@ -320,19 +327,21 @@ class CosineDecayRestarts(Schedule):
         from fractions import Fraction  # only here: it is slow to import
 
         terms = []
+        far = None if cycles is None else CycleWalk(cycles)
         for index, (a, b) in enumerate(pieces_between_breakpoints(self, 0, steps)):
-            if index > 1_000_000:  # very many short cycles: summed piecewise instead
+            if index > _AREA_CYCLES:  # very many short cycles: summed another way instead
                 return None
             if cycles is None:
                 cycle = math.floor(a / Fraction(first))
                 start, length = Fraction(first) * cycle, float(first)
             else:
-                cycle = cycles.locate_int(a)
-                if cycle < 0:  # past the end of shrinking cycles: the floor
+                assert far is not None
+                found = far.at(a)
+                if found is None:  # past the end of shrinking cycles: the floor
                     terms.append(alpha * (b - a))
                     continue
+                (cycle, _, _, length), phase = found
                 if cycle >= len(cycles.length):  # past the table: from exact powers of t
-                    phase, length = cycles.offset(cycle, a), cycles.length_at(cycle)
                     wave = half_cosine_sum(phase, length, b - a)
                     terms.append(keep * self._peak(cycle) * wave + alpha * (b - a))
                     continue
