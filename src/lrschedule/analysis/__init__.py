@@ -35,7 +35,10 @@ of a run, and the first step below a value is found by comparing the ends of eac
 bisecting, on whole steps, inside the one run where the crossing happens: about
 ``log2(N)`` evaluations. Keras's decays without stairs are monotone over the whole run, so
 their figures cost the same for ``10**12`` steps as for ten; otherwise the cost is two
-evaluations per piece (about a second per million stairs or restarts). A user's class may
+evaluations per piece. A run of at most ``2**22`` steps whose pieces are short (under 64
+steps on average) or more than 65,536 is read at every step instead (NumPy blocks, below),
+as exact and a few calls per block; a longer run with more than 65,536 pieces is refused
+with a ``ValueError`` rather than walked for minutes (``pieces.MAX_PIECES``). A user's class may
 also declare that it is monotone and smooth between its breakpoints with a class attribute
 ``_monotone_pieces = True``.
 
