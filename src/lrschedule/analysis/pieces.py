@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from itertools import islice
+from itertools import chain, islice
 from typing import Any
 
 from lrschedule.analysis.evaluation import blocks, check_total, numpy_if_worth, rate, values
@@ -65,19 +65,26 @@ def smooth_runs(schedule: Any, start: int, stop: int) -> Runs | None:
 def _runs(schedule: Any, name: str, start: int, stop: int) -> Runs | None:
     """The schedule's runs, unless a scan of every step is cheaper (``None``); a schedule
     with more than :data:`MAX_PIECES` pieces that cannot be scanned is refused."""
-    scan = stop - start <= SCAN_STEPS and numpy_if_worth(stop - start) is not None
     method = getattr(schedule, "restart_count", None)
     count = None if method is None else method(stop)
     if count is not None and count > MAX_PIECES:  # said before any cycle is walked
-        if scan:
+        if _scannable(start, stop):
             return None
         _too_many(schedule, stop)
     runs = _answer(schedule, name, start, stop)
-    if runs is None or not scan:
+    if runs is None or stop - start > SCAN_STEPS:
         return runs
     most = min(MAX_PIECES, (stop - start) // _DENSE + 1)
     head = list(islice(runs, most + 1))
-    return None if len(head) > most else iter(head)
+    if len(head) <= most:
+        return iter(head)
+    return None if _scannable(start, stop) else chain(head, runs)
+
+
+def _scannable(start: int, stop: int) -> bool:
+    """Whether ``[start, stop)`` is read at every step rather than walked: NumPy is
+    installed (asked only now: a run of few pieces never imports it) and it is short."""
+    return stop - start <= SCAN_STEPS and numpy_if_worth(stop - start) is not None
 
 
 def _too_many(schedule: Any, stop: int) -> None:
