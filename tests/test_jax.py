@@ -300,9 +300,13 @@ def test_a_cached_table_is_never_a_tracer() -> None:
 
 #: Steps of the documented-bound test: a grid over the run, its ends, and far steps.
 _BOUND_STEPS = sorted(
-    {0, 1, 2, 3, 7, 999, 1000, 1001, 10**6 - 1, 10**6, 12345678, 2**31 - 1}
+    {0, 1, 2, 3, 7, 999, 1000, 1001, 10**6 - 1, 10**6, 2**23 - 1, 12345678, 2**31 - 1}
     | set(range(0, 10**6, 997))
 )
+
+#: A rising PolynomialDecay, cycling: its 1 - w comes from the fraction done, which past
+#: half a span is taken from the fraction left (1 - done cost 21 ulps at step 2**23 - 1).
+_RISING = (3e-4, 466622.6692601479, 3695.591823587126, 0.08186206551066111, True)
 
 
 @pytest.mark.parametrize(
@@ -326,6 +330,11 @@ _BOUND_STEPS = sorted(
         (
             PolynomialDecay(3e-4, 7777.5, 3e-6, 0.05),
             lambda s: keras_ref.polynomial_decay(3e-4, 7777.5, 3e-6, 0.05, False, step=s),
+            16,
+        ),
+        (
+            PolynomialDecay(*_RISING),
+            lambda s: keras_ref.polynomial_decay(*_RISING, step=s),
             16,
         ),
     ],

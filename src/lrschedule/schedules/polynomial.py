@@ -48,7 +48,8 @@ class PolynomialDecay(Schedule):
     ``initial_learning_rate`` where ``w`` is 1. When the rate rises
     (``|end_learning_rate| > |initial_learning_rate|``), the first half is computed from
     the start instead, ``eta_0 + (eta_e - eta_0) * (1 - w)``, with ``1 - w`` found
-    without cancellation (``-expm1(p * log1p(-done))``), so small steps keep every digit.
+    without cancellation (``-expm1(p * log1p(-done))``, and ``-expm1(p * log(left))`` past
+    half the span, where ``1 - done`` would cancel), so small steps keep every digit.
 
     Computed in float32 (JAX without x64), the value is within 8 float32 ulps of the
     exact one, 16 for a ``power`` that is not a whole number (XLA's float32 ``pow``); a
@@ -160,9 +161,12 @@ class PolynomialDecay(Schedule):
             return value if self._lands else ops.where(weight == 1.0, self._lr0, value)
         # A rising schedule: near the start the value is initial_learning_rate plus a small
         # part of the rise, 1 - weight, which is computed from the fraction done instead of
-        # by subtraction: 1 - (1 - done) ** power == -expm1(power * log1p(-done)).
+        # by subtraction: 1 - (1 - done) ** power == -expm1(power * log1p(-done)). Past
+        # half the span the logarithm is taken of the fraction left instead: 1 - done
+        # would cancel (a float32 done of 0.9987 leaves 170 ulps of error in 1 - done).
         done = ops.cycle_done(x, steps) if self.cycle else ops.ratio(ops.minimum(x, steps), steps)
-        rest = -ops.expm1(power * ops.log1p(-done))
+        log_left = ops.where(done < 0.5, ops.log1p(-done), ops.log(left))
+        rest = -ops.expm1(power * log_left)
         return ops.where(weight >= 0.5, self._lr0 + rise * rest, self._end - rise * weight)
 
     def monotone_pieces(self, start: int, stop: int) -> Iterator[tuple[int, int]] | None:
