@@ -12,6 +12,7 @@ import os
 import shutil
 import tempfile
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from tests.fuzz import oracle
@@ -46,6 +47,44 @@ def teardown_module() -> None:
 @given(inputs.command_lines(FILES, FOLDER), st.sampled_from(["ignore", "error", "default"]))
 def test_command_lines(argv: list[str], warning_mode: str) -> None:
     run_command(argv, warning_mode)
+
+
+#: Command lines the long run found over the call bound (seed 1): walks of many pieces,
+#: restarts past the exact table located one by one, terminal charts of 20,000 stairs.
+LONG_RUN_FINDINGS = [
+    [
+        "describe",
+        "CosineDecayRestarts(0.0762, first_decay_steps=10, t_mul=1.0000001, m_mul=2.71, alpha=1.0)",
+        "--steps",
+        "532589",
+    ],
+    [
+        "plot",
+        '{"class_name": "CosineDecayRestarts", "config": {"initial_learning_rate": 5e-324, '
+        '"first_decay_steps": 1000.0, "t_mul": 1.0000001, "m_mul": 2.0, "alpha": 5e-324}}',
+        "--steps",
+        "1000000000",
+    ],
+    [
+        "describe",
+        "Clip(PolynomialDecay(0, 10, end_learning_rate=0.0765, cycle=True), 0.1, 0.1478)",
+        "--steps",
+        "981082",
+    ],
+    ["describe", "PolynomialDecay(0.1, decay_steps=1, cycle=True)", "--steps", "762476"],
+    [
+        "plot",
+        "CosineDecayRestarts(0.798, first_decay_steps=1, t_mul=1.0000001, m_mul=0.5)",
+        "--steps",
+        "740985",
+    ],
+    ["plot", "Product([CyclicalLearningRate(0.1, 0, 1, 1)])", "--steps", "825426"],
+]
+
+
+@pytest.mark.parametrize("argv", LONG_RUN_FINDINGS, ids=lambda argv: argv[0] + " " + argv[1][:40])
+def test_command_lines_the_long_run_found(argv: list[str]) -> None:
+    run_command(argv, "error")
 
 
 def run_command(argv: list[str], warning_mode: str, check: oracle.Check = oracle.check) -> None:
