@@ -65,16 +65,20 @@ def smooth_runs(schedule: Any, start: int, stop: int) -> Runs | None:
 def _runs(schedule: Any, name: str, start: int, stop: int) -> Runs | None:
     """The schedule's runs, unless a scan of every step is cheaper (``None``); a schedule
     with more than :data:`MAX_PIECES` pieces that cannot be scanned is refused."""
+    most = min(MAX_PIECES, (stop - start) // _DENSE + 1)
     method = getattr(schedule, "restart_count", None)
-    count = None if method is None else method(stop)
-    if count is not None and count > MAX_PIECES:  # said before any cycle is walked
-        if _scannable(start, stop):
-            return None
+    count = before = None  # said before any cycle is walked
+    if method is not None:
+        count = method(stop)
+        if count is not None and count > most and start > 0:
+            before = method(start)
+    if count is not None and count - (before or 0) > most and _scannable(start, stop):
+        return None
+    if count is not None and count > MAX_PIECES:
         _too_many(schedule, stop)
     runs = _answer(schedule, name, start, stop)
     if runs is None or stop - start > SCAN_STEPS:
         return runs
-    most = min(MAX_PIECES, (stop - start) // _DENSE + 1)
     head = list(islice(runs, most + 1))
     if len(head) <= most:
         return iter(head)
